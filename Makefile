@@ -1,0 +1,34 @@
+# The course's commands. `make book` builds the site, `make test` runs every
+# test; both create the virtual environment .venv from requirements.txt first.
+SHELL := /bin/bash
+.SHELLFLAGS := -eo pipefail -c
+PYTHON ?= python3.11
+VENV := .venv
+# nbgrader runs `alembic` from PATH when it creates a gradebook
+export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
+
+.PHONY: book test serve assignments clean
+
+$(VENV)/installed: requirements.txt pyproject.toml
+	test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/python -m pip install --quiet -r requirements.txt
+	touch $@
+
+book: $(VENV)/installed
+	jupyter-book build . -W --keep-going 2>&1 | tee _build.log
+	@! grep -q "WARNING" _build.log || { echo "the build logged warnings (see _build.log)"; exit 1; }
+	@echo "Site built: open $(CURDIR)/_build/html/index.html (or run 'make serve')"
+
+test: $(VENV)/installed
+	python -m pytest
+
+serve: $(VENV)/installed
+	@echo "Serving the site at http://127.0.0.1:8000/ (Ctrl-C stops)"
+	python -m http.server --bind 127.0.0.1 --directory _build/html 8000
+
+# Regenerate the student copies in exercises/ from solutions/ (instructors)
+assignments: $(VENV)/installed
+	for dir in solutions/*/; do nbgrader generate_assignment "$$(basename $$dir)" --force --no-db; done
+
+clean:
+	rm -rf _build _build.log

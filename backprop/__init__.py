@@ -1,0 +1,16 @@
+"""The course's own code: the backpropagation algorithm of "Backpropagation
+from the neuron up", its data loaders and its graders.
+
+``backprop.network`` holds the reference implementation of the code contract
+(one function per formula, each naming its chapter), ``backprop.datasets``
+the checksummed data loaders, ``backprop.grading`` and ``backprop.mistakes``
+what the assignments' tests use.
+"""
+
+from .network import (backward, forward, hidden_error, init_network, net_input, one_hot,
+                      output_error, predict, sigmoid, sigmoid_derivative, squared_error,
+                      train, update)
+
+__all__ = ["net_input", "sigmoid", "sigmoid_derivative", "forward", "output_error",
+           "hidden_error", "backward", "update", "train", "predict", "init_network",
+           "squared_error", "one_hot"]

@@ -1,0 +1,178 @@
+"""What the assignments' test cells call to check a student's functions.
+
+A check calls the student's function, compares what it returns with the
+course's reference (``network.py``) and, when they differ, says how in the
+student's terms: shapes, values, and the name of a catalogued mistake
+(``mistakes.py``) that fits the wrong answer. Two rules protect the marks:
+
+* the reference is loaded afresh from its file for every check, so nothing
+  an answer cell did to the ``backprop`` package changes what is expected;
+* a function that calls the reference (directly, through an alias or a
+  wrapper) fails: an answer that merely calls the course's code earns nothing.
+"""
+
+import copy
+import importlib.util
+import inspect
+import os
+import sys
+
+import numpy as np
+
+from . import mistakes
+
+REFERENCE_FILE = os.path.realpath(os.path.join(os.path.dirname(__file__), "network.py"))
+
+
+def reference_module():
+    """A private copy of the reference module, fresh from its file."""
+    spec = importlib.util.spec_from_file_location("backprop_reference", REFERENCE_FILE)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def call(name, fn, args):
+    """Call a student's function on copies of ``args``.
+
+    Raises AssertionError, with a message for the student, when it raises or
+    when it runs any code of the reference implementation.
+    """
+    reached = []
+    realpaths = {}
+
+    def watch(frame, event, arg):
+        if event == "call":
+            file = frame.f_code.co_filename
+            if file not in realpaths:
+                realpaths[file] = os.path.realpath(file)
+            if realpaths[file] == REFERENCE_FILE:
+                reached.append(frame.f_code.co_name)
+
+    previous = sys.getprofile()
+    sys.setprofile(watch)
+    try:
+        result = fn(*copy.deepcopy(args))
+    except Exception as error:
+        raise AssertionError(
+            f"{name} raised {type(error).__name__}: {error}\n"
+            f"  (called with {describe_args(name, args)})") from None
+    finally:
+        sys.setprofile(previous)
+    if reached:
+        raise AssertionError(
+            f"{name} calls the course's reference implementation "
+            f"(backprop's {reached[0]}). Write the computation yourself: an answer "
+            f"that calls the course's code earns no marks.")
+    return result
+
+
+def describe(value):
+    """A short account of a value: its type and, for arrays, its shape."""
+    if isinstance(value, (list, tuple)):
+        return f"a {type(value).__name__} of {len(value)} items"
+    if isinstance(value, np.ndarray):
+        return f"an array of shape {value.shape}"
+    return f"{type(value).__name__} {value!r}"[:80]
+
+
+def describe_args(name, args):
+    """The arguments of a call, named as in the contract, by shape."""
+    names = list(inspect.signature(getattr(reference_module(), name)).parameters)
+    parts = []
+    for arg_name, a in zip(names, args):
+        if isinstance(a, list) and a and isinstance(a[0], tuple):
+            sizes = [a[0][0].shape[0]] + [W.shape[1] for W, _ in a]
+            parts.append(f"{arg_name} with layer sizes {sizes}")
+        elif isinstance(a, np.ndarray):
+            parts.append(f"{arg_name} of shape {a.shape}")
+        else:
+            parts.append(f"{arg_name} = {a!r}"[:60])
+    return ", ".join(parts)
+
+
+def _show(a):
+    return np.array2string(np.asarray(a), precision=4, suppress_small=True, threshold=20)
+
+
+def difference(got, expected, rtol=1e-6, atol=1e-9):
+    """None when ``got`` matches ``expected``, else what differs, in words."""
+    if isinstance(expected, list):
+        if not isinstance(got, (list, tuple)):
+            return f"expected a list of {len(expected)} arrays, got {describe(got)}"
+        if len(got) != len(expected):
+            return f"expected a list of {len(expected)} arrays (one per layer), got {len(got)}"
+        for k, (g, e) in enumerate(zip(got, expected)):
+            problem = difference(g, e, rtol, atol)
+            if problem:
+                return f"item {k} of the list: {problem}"
+        return None
+    if got is None:
+        return "it returned None: is a `return` statement missing?"
+    try:
+        got_array = np.asarray(got, dtype=float)
+    except (TypeError, ValueError):
+        return f"expected an array of numbers, got {describe(got)}"
+    if got_array.shape != expected.shape:
+        return f"expected an array of shape {expected.shape}, got shape {got_array.shape}"
+    if not np.all(np.isfinite(got_array)):
+        return f"it returned non-finite values (nan or inf):\n{_show(got_array)}"
+    gap = np.abs(got_array - expected)
+    if np.all(gap <= atol + rtol * np.abs(expected)):
+        return None
+    worst = np.unravel_index(np.argmax(gap), gap.shape)
+    return (f"expected\n{_show(expected)}\ngot\n{_show(got_array)}\n"
+            f"(largest difference {gap[worst]:.3g} at index {tuple(int(i) for i in worst)})")
+
+
+def diagnose(name, ref, args, got):
+    """The message of the first catalogued mistake that reproduces ``got``."""
+    for mistake in mistakes.for_function(name):
+        try:
+            wrong = mistake.wrong(ref, *copy.deepcopy(args))
+        except Exception:
+            continue
+        if difference(got, wrong) is None:
+            return mistake.message
+    return None
+
+
+def check(name, fn, args, expected=None, where=""):
+    """Check ``fn(*args)`` against ``expected`` (by default, the reference's answer)."""
+    ref = reference_module()
+    if expected is None:
+        expected = getattr(ref, name)(*copy.deepcopy(args))
+    got = call(name, fn, args)
+    problem = difference(got, expected)
+    if problem is None:
+        return
+    where = where or f"called with {describe_args(name, args)}"
+    message = f"{name} is wrong, {where}:\n{problem}"
+    known = diagnose(name, ref, args, got)
+    if known:
+        message = f"{name} is wrong, {where}: {known}\n\nDetails: {problem}"
+    raise AssertionError(message)
+
+
+def _net_input_cases(rng):
+    for n_prev, n_next in [(1, 1), (3, 2), (2, 5), (6, 4), (4, 4)]:
+        for m in (None, 1, 7):
+            O_prev = rng.uniform(0, 1, n_prev if m is None else (m, n_prev))
+            yield O_prev, rng.normal(0, 1, (n_prev, n_next)), rng.normal(0, 1, n_next)
+
+
+def _forward_cases(rng):
+    for sizes in ([2, 1], [3, 2, 1], [4, 5, 3], [2, 3, 4, 2], [5, 3, 3, 3, 1]):
+        network = [(rng.normal(0, 1, (a, b)), rng.normal(0, 1, b)) for a, b in zip(sizes, sizes[1:])]
+        for m in (None, 6):
+            x = rng.uniform(-1, 1, sizes[0] if m is None else (m, sizes[0]))
+            yield x, network
+
+
+CASES = {"net_input": _net_input_cases, "forward": _forward_cases}
+
+
+def check_random(name, fn, seed=0):
+    """Compare a student's function with the reference on random inputs of many shapes."""
+    for args in CASES[name](np.random.default_rng(seed)):
+        check(name, fn, args)

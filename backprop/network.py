@@ -1,0 +1,202 @@
+"""The reference implementation of the course's code contract.
+
+Each function computes one formula of the book, in its notation: O for a
+unit's output, I for its net input, theta for its bias, W for a layer's
+weights with ``W[i, j] = w_ij`` (from unit i of the previous layer to unit j),
+T for the target, Err for the error and l for the learning rate. Every
+docstring names the chapter (``book/chNN_*.md``) and the equation it
+implements.
+
+Arrays: a layer's weights have shape ``(n_prev, n_next)``, its biases shape
+``(n_next,)``; one tuple is a 1-D array, a batch of m tuples an ``(m, n)``
+array. A network is a list of ``(W, theta)`` pairs, first hidden layer first.
+"""
+
+import numpy as np
+
+
+def net_input(O_prev, W, theta):
+    """Net input of every unit of a layer, chapter 1, eq. (1.1).
+
+    I_j = sum_i w_ij O_i + theta_j, for one tuple (``O_prev`` of shape
+    ``(n_prev,)``) or a batch (``(m, n_prev)``) alike.
+    """
+    return O_prev @ W + theta
+
+
+def sigmoid(I):
+    """Logistic activation O = 1 / (1 + e^-I), chapter 2, eq. (2.1).
+
+    Written so that it never overflows: e^-|I| lies in (0, 1] for every I,
+    and 1 / (1 + e^-I) equals e^I / (1 + e^I) for I < 0.
+    """
+    I = np.asarray(I, dtype=float)
+    z = np.exp(-np.abs(I))
+    return np.where(I >= 0, 1.0 / (1.0 + z), z / (1.0 + z))
+
+
+def sigmoid_derivative(O):
+    """dO/dI of the sigmoid, in terms of the unit's output, chapter 2, eq. (2.2).
+
+    dO/dI = O (1 - O).
+    """
+    return O * (1 - O)
+
+
+def forward(x, network):
+    """Forward pass, chapter 1, eqs. (1.1) and (1.2).
+
+    Returns every layer's outputs, input layer first: input units pass their
+    values through (O_j = I_j = x_j), every later unit outputs
+    O_j = sigmoid(I_j).
+    """
+    outputs = [np.asarray(x, dtype=float)]
+    for W, theta in network:
+        outputs.append(sigmoid(net_input(outputs[-1], W, theta)))
+    return outputs
+
+
+def output_error(O, T):
+    """Error of the output units, chapter 3, eq. (3.1).
+
+    Err_j = O_j (1 - O_j) (T_j - O_j), which is -dE/dI_j for
+    E = 1/2 sum_j (T_j - O_j)^2.
+    """
+    return sigmoid_derivative(O) * (T - O)
+
+
+def hidden_error(O, err_next, W_next):
+    """Error of the units of a hidden layer, chapter 4, eq. (4.1).
+
+    Err_j = O_j (1 - O_j) sum_k Err_k w_jk, where k runs over the next layer;
+    in matrix form ``err_next @ W_next.T``.
+    """
+    return sigmoid_derivative(O) * (err_next @ W_next.T)
+
+
+def backward(outputs, T, network):
+    """Errors of every non-input layer, chapter 4, section "Order".
+
+    ``outputs`` is what :func:`forward` returned. Errors are computed from
+    the output layer back to the first hidden layer, each with the weights as
+    they were before this step's update. The list is returned in layer order,
+    first hidden layer first, so that ``errors[k]`` belongs to
+    ``network[k]``.
+    """
+    errors = [output_error(outputs[-1], T)]
+    for k in range(len(network) - 1, 0, -1):
+        errors.insert(0, hidden_error(outputs[k], errors[0], network[k][0]))
+    return errors
+
+
+def update(network, outputs, errors, l):
+    """The updated network, chapter 5, eqs. (5.1) and (5.2).
+
+    Delta w_ij = l Err_j O_i and Delta theta_j = l Err_j. For a batch the
+    increments of its tuples are summed, which is epoch updating when the
+    batch is the whole training set. The network passed in is not changed.
+    """
+    updated = []
+    for (W, theta), O_prev, err in zip(network, outputs[:-1], errors):
+        if err.ndim == 1:
+            delta_W, delta_theta = np.outer(O_prev, err), err
+        else:
+            delta_W, delta_theta = O_prev.T @ err, err.sum(axis=0)
+        updated.append((W + l * delta_W, theta + l * delta_theta))
+    return updated
+
+
+def predict(x, network):
+    """Class index for a tuple (or an array of them for a batch), chapter 8.
+
+    With several output units the class is the unit with the largest output;
+    with a single output unit it is 1 when O >= 0.5, else 0.
+    """
+    O = forward(x, network)[-1]
+    if O.shape[-1] == 1:
+        return (O[..., 0] >= 0.5).astype(int)
+    return np.argmax(O, axis=-1)
+
+
+def init_network(sizes, rng=None, scale=0.5):
+    """A network of the given layer sizes, weights and biases uniform in
+    [-scale, scale], chapter 1 ("small random numbers" to start from).
+
+    ``sizes`` lists the number of units per layer, input layer first.
+    """
+    rng = np.random.default_rng(rng)
+    return [
+        (rng.uniform(-scale, scale, (n_prev, n_next)), rng.uniform(-scale, scale, n_next))
+        for n_prev, n_next in zip(sizes[:-1], sizes[1:])
+    ]
+
+
+def squared_error(O, T):
+    """E = 1/2 sum_j (T_j - O_j)^2, chapter 3, eq. (3.0); summed over a batch."""
+    return 0.5 * float(np.sum((np.asarray(T) - O) ** 2))
+
+
+def train(X, T, network, l, *, mode="case", max_epochs=500,
+          delta_w_threshold=None, misclassified_threshold=None):
+    """Train by backpropagation, chapters 5 and 6.
+
+    ``mode="case"`` updates after every tuple, ``mode="epoch"`` sums the
+    increments of the whole epoch and updates once. ``l`` is a number or a
+    function of the epoch number t = 1, 2, ... (for example ``lambda t: 1 / t``).
+
+    Training stops on whichever fires first (chapter 6): every |Delta w_ij|
+    made in the last epoch is below ``delta_w_threshold``; the fraction of
+    tuples misclassified in the last epoch is below
+    ``misclassified_threshold``; ``max_epochs`` epochs have run.
+
+    Returns the trained network and a history dict with per-epoch lists
+    ``error`` (E summed over the epoch's tuples), ``misclassified``
+    (fraction), ``max_delta_w`` and the key ``stopped_by`` naming the rule
+    that fired (``"delta_w"``, ``"misclassified"`` or ``"max_epochs"``).
+    Error and misclassification are those of the forward passes made during
+    the epoch, before each tuple's (case) or the epoch's (epoch) update.
+    """
+    if mode not in ("case", "epoch"):
+        raise ValueError(f"mode must be 'case' or 'epoch', not {mode!r}")
+    X, T = np.asarray(X, dtype=float), np.asarray(T, dtype=float)
+    if T.ndim == 1:
+        T = T[:, None]
+    if len(X) != len(T):
+        raise ValueError(f"X has {len(X)} tuples but T has {len(T)}")
+    labels = (T[:, 0] >= 0.5).astype(int) if T.shape[1] == 1 else np.argmax(T, axis=1)
+    history = {"error": [], "misclassified": [], "max_delta_w": [], "stopped_by": "max_epochs"}
+
+    for t in range(1, max_epochs + 1):
+        rate = l(t) if callable(l) else l
+        if mode == "epoch":
+            batches = [(X, T)]
+        else:
+            batches = ((X[i], T[i]) for i in range(len(X)))
+        epoch_outputs, max_delta_w = [], 0.0
+        for x, target in batches:
+            outputs = forward(x, network)
+            errors = backward(outputs, target, network)
+            new_network = update(network, outputs, errors, rate)
+            max_delta_w = max(max_delta_w, *(float(np.max(np.abs(W_new - W)))
+                                             for (W_new, _), (W, _) in zip(new_network, network)))
+            network = new_network
+            epoch_outputs.append(np.atleast_2d(outputs[-1]))
+        O = np.concatenate(epoch_outputs)
+        predicted = (O[:, 0] >= 0.5).astype(int) if O.shape[1] == 1 else np.argmax(O, axis=1)
+        history["error"].append(squared_error(O, T))
+        history["misclassified"].append(float(np.mean(predicted != labels)))
+        history["max_delta_w"].append(max_delta_w)
+        if delta_w_threshold is not None and max_delta_w < delta_w_threshold:
+            history["stopped_by"] = "delta_w"
+            break
+        if misclassified_threshold is not None and history["misclassified"][-1] < misclassified_threshold:
+            history["stopped_by"] = "misclassified"
+            break
+    return network, history
+
+
+def one_hot(labels, n_classes=None):
+    """Targets T with T_j = 1 for the tuple's class j and 0 elsewhere, chapter 3."""
+    labels = np.asarray(labels, dtype=int)
+    n_classes = int(labels.max()) + 1 if n_classes is None else n_classes
+    return np.eye(n_classes)[labels]

@@ -1,0 +1,43 @@
+"""Sphinx extension with the course site's own needs.
+
+* Every chapter written as a MyST Markdown notebook is offered as an
+  ``.ipynb`` download, converted from its source at build time (the theme's
+  download menu shows the entry when ``ipynb_source`` is set).
+* sphinx-thebe, which Jupyter Book always loads, is taken off the pages:
+  the course runs no remote kernels, and its inline script is injected twice
+  (a console error) and names a CDN.
+"""
+
+from pathlib import Path
+
+import jupytext
+
+
+def add_notebook_download(app, pagename, templatename, context, doctree):
+    source = Path(app.env.doc2path(pagename)) if pagename in app.env.all_docs else None
+    if source is None or source.suffix != ".md":
+        return
+    notebook = jupytext.read(source)
+    if "kernelspec" not in notebook.metadata:
+        return  # plain Markdown page, not a notebook
+    target = Path(app.outdir, "_sources", pagename + ".ipynb")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    jupytext.write(notebook, target, fmt="ipynb")
+    context["ipynb_source"] = pagename + ".ipynb"
+
+
+def drop_thebe(app, pagename, templatename, context, doctree):
+    def is_thebe(asset):
+        text = str(asset) + str(getattr(asset, "attributes", {}).get("body", ""))
+        return "thebe" in text.lower()
+
+    for key in ("script_files", "css_files"):
+        if key in context:
+            context[key] = [asset for asset in context[key] if not is_thebe(asset)]
+
+
+def setup(app):
+    # before sphinx-book-theme builds its header buttons (priority 501)
+    app.connect("html-page-context", add_notebook_download, priority=400)
+    app.connect("html-page-context", drop_thebe, priority=400)
+    return {"parallel_read_safe": True, "parallel_write_safe": True}
