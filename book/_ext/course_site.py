@@ -33,7 +33,8 @@ def drop_thebe(app, pagename, templatename, context, doctree):
 
     for key in ("script_files", "css_files"):
         if key in context:
-            context[key] = [asset for asset in context[key] if not is_thebe(asset)]
+            # in place: the list is the builder's own, which later handlers extend
+            context[key][:] = [asset for asset in context[key] if not is_thebe(asset)]
 
 
 def setup(app):
