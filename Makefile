@@ -2,7 +2,7 @@
 # test; both create the virtual environment .venv from requirements.txt first.
 SHELL := /bin/bash
 .SHELLFLAGS := -eo pipefail -c
-PYTHON ?= python3.11
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 # nbgrader runs `alembic` from PATH when it creates a gradebook
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
@@ -15,8 +15,9 @@ $(VENV)/installed: requirements.txt pyproject.toml
 	touch $@
 
 book: $(VENV)/installed
-	jupyter-book build . -W --keep-going 2>&1 | tee _build.log
-	@! grep -q "WARNING" _build.log || { echo "the build logged warnings (see _build.log)"; exit 1; }
+	mkdir -p _build
+	jupyter-book build . -W --keep-going 2>&1 | tee _build/build.log
+	@! grep -q "WARNING" _build/build.log || { echo "the build logged warnings (see _build/build.log)"; exit 1; }
 	@echo "Site built: open $(CURDIR)/_build/html/index.html (or run 'make serve')"
 
 test: $(VENV)/installed
@@ -31,4 +32,4 @@ assignments: $(VENV)/installed
 	for dir in solutions/*/; do nbgrader generate_assignment "$$(basename $$dir)" --force --no-db; done
 
 clean:
-	rm -rf _build _build.log
+	rm -rf _build

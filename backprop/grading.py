@@ -35,8 +35,8 @@ def reference_module():
 def call(name, fn, args):
     """Call a student's function on copies of ``args``.
 
-    Raises AssertionError, with a message for the student, when it raises or
-    when it runs any code of the reference implementation.
+    Raises WrongAnswer when it raises, and AssertionError when it runs any
+    code of the reference implementation; both with a message for the student.
     """
     reached = []
     realpaths = {}
@@ -54,9 +54,8 @@ def call(name, fn, args):
     try:
         result = fn(*copy.deepcopy(args))
     except Exception as error:
-        raise AssertionError(
-            f"{name} raised {type(error).__name__}: {error}\n"
-            f"  (called with {describe_args(name, args)})") from None
+        raise WrongAnswer(name, f"called with {describe_args(name, args)}",
+                          f"it raised {type(error).__name__}: {error}") from None
     finally:
         sys.setprofile(previous)
     if reached:
@@ -126,15 +125,30 @@ def difference(got, expected, rtol=1e-6, atol=1e-9):
 
 
 def diagnose(name, ref, args, got):
-    """The message of the first catalogued mistake that reproduces ``got``."""
+    """Messages of the catalogued mistakes that reproduce ``got``."""
+    found = []
     for mistake in mistakes.for_function(name):
         try:
             wrong = mistake.wrong(ref, *copy.deepcopy(args))
         except Exception:
             continue
         if difference(got, wrong) is None:
-            return mistake.message
-    return None
+            found.append(mistake.message)
+    return found
+
+
+class WrongAnswer(AssertionError):
+    """A failed check, with the catalogued mistakes its answer matched."""
+
+    def __init__(self, name, where, problem, known=()):
+        self.name, self.where, self.problem, self.known = name, where, problem, list(known)
+        super().__init__(self.message())
+
+    def message(self, mistake=None):
+        mistake = mistake or (self.known[0] if self.known else None)
+        if mistake:
+            return f"{self.name} is wrong, {self.where}: {mistake}\n\nDetails: {self.problem}"
+        return f"{self.name} is wrong, {self.where}:\n{self.problem}"
 
 
 def check(name, fn, args, expected=None, where=""):
@@ -144,14 +158,9 @@ def check(name, fn, args, expected=None, where=""):
         expected = getattr(ref, name)(*copy.deepcopy(args))
     got = call(name, fn, args)
     problem = difference(got, expected)
-    if problem is None:
-        return
-    where = where or f"called with {describe_args(name, args)}"
-    message = f"{name} is wrong, {where}:\n{problem}"
-    known = diagnose(name, ref, args, got)
-    if known:
-        message = f"{name} is wrong, {where}: {known}\n\nDetails: {problem}"
-    raise AssertionError(message)
+    if problem is not None:
+        where = where or f"called with {describe_args(name, args)}"
+        raise WrongAnswer(name, where, problem, diagnose(name, ref, args, got))
 
 
 def _net_input_cases(rng):
@@ -173,6 +182,26 @@ CASES = {"net_input": _net_input_cases, "forward": _forward_cases}
 
 
 def check_random(name, fn, seed=0):
-    """Compare a student's function with the reference on random inputs of many shapes."""
+    """Compare a student's function with the reference on random inputs of many shapes.
+
+    All cases run; the message names the catalogued mistake that explains
+    the most failing cases (several mistakes can coincide on small networks),
+    or else reports the first failure.
+    """
+    failures = []
     for args in CASES[name](np.random.default_rng(seed)):
-        check(name, fn, args)
+        try:
+            check(name, fn, args)
+        except WrongAnswer as failure:
+            failures.append(failure)
+    if not failures:
+        return
+    counts = {}
+    for failure in failures:
+        for mistake in failure.known:
+            counts[mistake] = counts.get(mistake, 0) + 1
+    if counts:
+        best = max(counts, key=counts.get)  # first in catalogue order on ties
+        failure = next(f for f in failures if best in f.known)
+        raise AssertionError(failure.message(best)) from None
+    raise AssertionError(failures[0].message()) from None

@@ -1,0 +1,152 @@
+"""Every assignment, through the real nbgrader commands in a scratch course:
+the released copy is exactly what nbgrader generates and hides every
+solution and hidden test; the solution scores full marks, the stub zero, and
+each catalogued mistake loses marks with its message in the feedback."""
+
+import html
+import re
+import shutil
+import sys
+
+import nbformat
+import pytest
+from nbgrader.api import Gradebook
+
+from backprop import mistakes
+from conftest import ROOT, assignments, run
+
+SECRET_BLOCKS = [("### BEGIN SOLUTION", "### END SOLUTION"),
+                 ("### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS")]
+
+
+def nbgrader(course, *args):
+    result = run([sys.executable, "-m", "nbgrader", *args], cwd=course)
+    assert result.returncode == 0, f"nbgrader {' '.join(args)} failed:\n{result.stderr[-4000:]}"
+    return result
+
+
+def scratch_course(tmp_path):
+    course = tmp_path / "course"
+    course.mkdir()
+    shutil.copy(ROOT / "nbgrader_config.py", course)
+    shutil.copytree(ROOT / "solutions", course / "solutions")
+    return course
+
+
+def notebooks(directory):
+    return sorted(p.relative_to(directory) for p in directory.rglob("*") if p.is_file())
+
+
+def summary(path):
+    """What a generated notebook must match: each cell's type, source and nbgrader metadata."""
+    nb = nbformat.read(path, as_version=4)
+    return [(c.cell_type, c.source, c.metadata.get("nbgrader")) for c in nb.cells]
+
+
+def secret_lines(source):
+    """Lines of code inside solution and hidden-test blocks."""
+    lines, inside = [], False
+    for line in source.splitlines():
+        if any(line.strip() == begin for begin, _ in SECRET_BLOCKS):
+            inside = True
+        elif any(line.strip() == end for _, end in SECRET_BLOCKS):
+            inside = False
+        elif inside and len(line.strip()) >= 10:
+            lines.append(line.strip())
+    return lines
+
+
+def test_exercises_are_exactly_what_nbgrader_generates(tmp_path):
+    course = scratch_course(tmp_path)
+    for name in assignments():
+        nbgrader(course, "generate_assignment", name, "--force", "--no-db")
+    generated, committed = course / "exercises", ROOT / "exercises"
+    assert notebooks(generated) == notebooks(committed), "exercises/ holds other files than generation makes"
+    for rel in notebooks(generated):
+        if rel.suffix == ".ipynb":
+            assert summary(generated / rel) == summary(committed / rel), \
+                f"exercises/{rel} differs from what nbgrader generates: run `make assignments`"
+        else:
+            assert (generated / rel).read_bytes() == (committed / rel).read_bytes()
+
+
+def test_no_solution_or_hidden_test_is_released():
+    for name in assignments():
+        for source in (ROOT / "solutions" / name).glob("*.ipynb"):
+            secrets = [line for cell in nbformat.read(source, as_version=4).cells
+                       for line in secret_lines(cell.source)]
+            assert secrets, f"{source.name} has no solution or hidden test to protect"
+            released = "\n".join(c.source for c in nbformat.read(
+                ROOT / "exercises" / name / source.name, as_version=4).cells)
+            for marker in ("BEGIN SOLUTION", "END SOLUTION", "BEGIN HIDDEN", "END HIDDEN"):
+                assert marker not in released, f"{name}: '{marker}' is in the student copy"
+            leaked = [line for line in secrets if line in released]
+            assert not leaked, f"{name}: the student copy contains secret lines: {leaked}"
+
+
+def mistake_students(source):
+    """Student id -> (mistake, notebook) for each catalogued mistake that
+    applies to a function this assignment's solution cells define."""
+    defined = {c.metadata["nbgrader"]["grade_id"] for c in source.cells
+               if c.metadata.get("nbgrader", {}).get("solution")}
+    students = {}
+    for i, mistake in enumerate(mistakes.CATALOGUE):
+        if mistake.function in defined:
+            nb = nbformat.reads(nbformat.writes(source), as_version=4)
+            for cell in nb.cells:
+                if cell.metadata.get("nbgrader", {}).get("grade_id") == mistake.function:
+                    cell.source = mistake.example
+            students[f"mistake{i:02d}"] = (mistake, nb)
+    return students
+
+
+@pytest.fixture(scope="module", params=assignments())
+def graded(request, tmp_path_factory):
+    """One scratch course per assignment, with the solution, the stub and
+    every applicable mistake submitted, autograded and given feedback."""
+    name = request.param
+    course = scratch_course(tmp_path_factory.mktemp(name))
+    nbgrader(course, "generate_assignment", name, "--force")
+    (source_path,) = (course / "solutions" / name).glob("*.ipynb")
+    source = nbformat.read(source_path, as_version=4)
+    release = nbformat.read(course / "exercises" / name / source_path.name, as_version=4)
+    students = {"solution": (None, source), "stub": (None, release), **mistake_students(source)}
+    for student, (_, nb) in students.items():
+        folder = course / "submitted" / student / name
+        folder.mkdir(parents=True)
+        nbformat.write(nb, folder / source_path.name)
+    nbgrader(course, "autograde", name, "--force")
+    nbgrader(course, "generate_feedback", name, "--force")
+
+    scores, feedback = {}, {}
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
+        for student in students:
+            sub = gb.find_submission_notebook(source_path.stem, name, student)
+            scores[student] = {g.name: (g.score, g.max_score) for g in sub.grades}
+    for student in students:
+        page = (course / "feedback" / student / name / f"{source_path.stem}.html").read_text()
+        feedback[student] = " ".join(html.unescape(re.sub(r"<[^>]+>", "", page)).split())
+    return {"name": name, "students": students, "scores": scores, "feedback": feedback}
+
+
+def test_solution_scores_full_marks(graded):
+    scores = graded["scores"]["solution"]
+    assert scores and all(score == top for score, top in scores.values()), scores
+
+
+def test_released_stub_scores_zero(graded):
+    scores = graded["scores"]["stub"]
+    assert scores and all(score == 0 for score, _ in scores.values()), scores
+
+
+def test_each_known_mistake_loses_marks_and_is_named(graded):
+    mistaken = {s: m for s, (m, _) in graded["students"].items() if m is not None}
+    assert mistaken, f"{graded['name']} has no catalogued mistake to check"
+    for student, mistake in mistaken.items():
+        scores = graded["scores"][student]
+        lost = [cell for cell, (score, top) in scores.items()
+                if cell.startswith(f"test_{mistake.function}") and score < top]
+        assert lost, f"'{mistake.name}' lost no marks on {mistake.function}'s tests: {scores}"
+        message = " ".join(mistake.message.split())
+        assert message in graded["feedback"][student], \
+            f"the feedback for '{mistake.name}' does not name it"

@@ -1,0 +1,73 @@
+"""The graders' own logic: what they accept, what they refuse, what they say."""
+
+import numpy as np
+import pytest
+
+import backprop
+from backprop import grading, mistakes
+
+
+def given_sigmoid(I):
+    return np.exp(-np.logaddexp(0.0, -np.asarray(I, dtype=float)))
+
+
+def student_namespace():
+    """The names an exercise notebook gives its student: numpy and sigmoid."""
+    return {"np": np, "sigmoid": given_sigmoid}
+
+
+def correct(name):
+    ns = student_namespace()
+    exec({
+        "net_input": "def net_input(O_prev, W, theta):\n    return O_prev @ W + theta\n",
+        "forward": "def forward(x, network):\n    outputs = [x]\n    for W, theta in network:\n"
+                   "        outputs.append(sigmoid(net_input(outputs[-1], W, theta)))\n    return outputs\n",
+    }[name], ns)
+    if name == "forward":
+        correct_net_input = correct("net_input")
+        ns["net_input"] = correct_net_input
+    return ns[name]
+
+
+@pytest.mark.parametrize("name", grading.CASES)
+def test_a_correct_answer_passes(name):
+    grading.check_random(name, correct(name))
+
+
+@pytest.mark.parametrize("answer", [
+    lambda O_prev, W, theta: backprop.net_input(O_prev, W, theta),               # wrapper
+    backprop.network.net_input,                                                  # alias
+    lambda O_prev, W, theta: grading.reference_module().net_input(O_prev, W, theta),  # fresh copy
+])
+def test_calling_the_reference_earns_nothing(answer):
+    with pytest.raises(AssertionError, match="calls the course's reference implementation"):
+        grading.check_random("net_input", answer)
+
+
+def test_patching_the_package_does_not_change_what_is_expected(monkeypatch):
+    wrong = lambda O_prev, W, theta: O_prev @ W  # noqa: E731
+    monkeypatch.setattr(backprop.network, "net_input", wrong)
+    monkeypatch.setattr(backprop, "net_input", wrong)
+    with pytest.raises(AssertionError, match="bias theta_j is missing"):
+        grading.check_random("net_input", wrong)
+
+
+@pytest.mark.parametrize("mistake", mistakes.CATALOGUE, ids=lambda m: f"{m.function}: {m.name}")
+def test_each_catalogued_example_is_caught_and_named(mistake):
+    ns = student_namespace()
+    if mistake.function == "forward":
+        ns["net_input"] = correct("net_input")
+    exec(mistake.example, ns)
+    with pytest.raises(AssertionError) as failure:
+        grading.check_random(mistake.function, ns[mistake.function])
+    assert mistake.message in str(failure.value)
+    assert "def " not in str(failure.value), "a message must not show code"
+
+
+def test_messages_say_what_came_back():
+    with pytest.raises(AssertionError, match=r"returned None: is a `return` statement missing"):
+        grading.check("net_input", lambda O, W, t: None, (np.ones(2), np.ones((2, 3)), np.ones(3)))
+    with pytest.raises(AssertionError, match=r"expected an array of shape \(3,\), got shape \(2,\)"):
+        grading.check("net_input", lambda O, W, t: O, (np.ones(2), np.ones((2, 3)), np.ones(3)))
+    with pytest.raises(AssertionError, match=r"it raised ZeroDivisionError: division by zero"):
+        grading.check("net_input", lambda O, W, t: 1 / 0, (np.ones(2), np.ones((2, 3)), np.ones(3)))
