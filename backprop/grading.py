@@ -15,13 +15,19 @@ import copy
 import importlib.util
 import inspect
 import os
+import re
 import sys
+import warnings
 
 import numpy as np
 
 from . import mistakes
 
 REFERENCE_FILE = os.path.realpath(os.path.join(os.path.dirname(__file__), "network.py"))
+
+# (rtol, atol) where the default is too strict: finite differences differ in
+# their last digits with the order of the arithmetic
+TOLERANCE = {"numerical_gradient": (1e-5, 1e-8)}
 
 
 def reference_module():
@@ -32,11 +38,27 @@ def reference_module():
     return module
 
 
+class WrongAnswer(AssertionError):
+    """A failed check, with the catalogued mistakes its answer matched."""
+
+    def __init__(self, name, where, problem, known=()):
+        self.name, self.where, self.problem, self.known = name, where, problem, list(known)
+        super().__init__(self.message())
+
+    def message(self, mistake=None):
+        mistake = mistake or (self.known[0] if self.known else None)
+        if mistake:
+            return f"{self.name} is wrong, {self.where}: {mistake}\n\nDetails: {self.problem}"
+        return f"{self.name} is wrong, {self.where}:\n{self.problem}"
+
+
 def call(name, fn, args):
     """Call a student's function on copies of ``args``.
 
-    Raises WrongAnswer when it raises, and AssertionError when it runs any
-    code of the reference implementation; both with a message for the student.
+    Numerical trouble (overflow, division by zero, invalid values) counts as
+    an error, as a warning would on a student's screen. Raises WrongAnswer
+    when the function raises, and AssertionError when it runs any code of
+    the reference implementation; both with a message for the student.
     """
     reached = []
     realpaths = {}
@@ -52,10 +74,15 @@ def call(name, fn, args):
     previous = sys.getprofile()
     sys.setprofile(watch)
     try:
-        result = fn(*copy.deepcopy(args))
+        with warnings.catch_warnings(), np.errstate(over="raise", divide="raise", invalid="raise"):
+            warnings.simplefilter("error", RuntimeWarning)
+            result = fn(*copy.deepcopy(args))
     except Exception as error:
+        raised = f"{type(error).__name__}: {error}"
+        known = [m.message for m in mistakes.for_function(name)
+                 if m.raises and re.search(m.raises, raised)]
         raise WrongAnswer(name, f"called with {describe_args(name, args)}",
-                          f"it raised {type(error).__name__}: {error}") from None
+                          f"it raised {raised}", known) from None
     finally:
         sys.setprofile(previous)
     if reached:
@@ -80,9 +107,11 @@ def describe_args(name, args):
     names = list(inspect.signature(getattr(reference_module(), name)).parameters)
     parts = []
     for arg_name, a in zip(names, args):
-        if isinstance(a, list) and a and isinstance(a[0], tuple):
+        if arg_name == "network":
             sizes = [a[0][0].shape[0]] + [W.shape[1] for W, _ in a]
             parts.append(f"{arg_name} with layer sizes {sizes}")
+        elif isinstance(a, list):
+            parts.append(f"{arg_name} = a list of arrays of shapes {[np.shape(x) for x in a]}")
         elif isinstance(a, np.ndarray):
             parts.append(f"{arg_name} of shape {a.shape}")
         else:
@@ -95,16 +124,20 @@ def _show(a):
 
 
 def difference(got, expected, rtol=1e-6, atol=1e-9):
-    """None when ``got`` matches ``expected``, else what differs, in words."""
-    if isinstance(expected, list):
+    """None when ``got`` matches ``expected``, else what differs, in words.
+
+    ``expected`` is an array or a (nested) list or tuple of arrays.
+    """
+    if isinstance(expected, (list, tuple)):
+        kind = f"a {type(expected).__name__} of {len(expected)} items"
         if not isinstance(got, (list, tuple)):
-            return f"expected a list of {len(expected)} arrays, got {describe(got)}"
+            return f"expected {kind}, got {describe(got)}"
         if len(got) != len(expected):
-            return f"expected a list of {len(expected)} arrays (one per layer), got {len(got)}"
+            return f"expected {kind}, got {len(got)} items"
         for k, (g, e) in enumerate(zip(got, expected)):
             problem = difference(g, e, rtol, atol)
             if problem:
-                return f"item {k} of the list: {problem}"
+                return f"item {k}: {problem}"
         return None
     if got is None:
         return "it returned None: is a `return` statement missing?"
@@ -112,8 +145,8 @@ def difference(got, expected, rtol=1e-6, atol=1e-9):
         got_array = np.asarray(got, dtype=float)
     except (TypeError, ValueError):
         return f"expected an array of numbers, got {describe(got)}"
-    if got_array.shape != expected.shape:
-        return f"expected an array of shape {expected.shape}, got shape {got_array.shape}"
+    if got_array.shape != np.shape(expected):
+        return f"expected an array of shape {np.shape(expected)}, got shape {got_array.shape}"
     if not np.all(np.isfinite(got_array)):
         return f"it returned non-finite values (nan or inf):\n{_show(got_array)}"
     gap = np.abs(got_array - expected)
@@ -128,27 +161,16 @@ def diagnose(name, ref, args, got):
     """Messages of the catalogued mistakes that reproduce ``got``."""
     found = []
     for mistake in mistakes.for_function(name):
+        if mistake.wrong is None:
+            continue
         try:
-            wrong = mistake.wrong(ref, *copy.deepcopy(args))
+            with np.errstate(all="ignore"):
+                wrong = mistake.wrong(ref, *copy.deepcopy(args))
         except Exception:
             continue
-        if difference(got, wrong) is None:
+        if difference(got, wrong, *TOLERANCE.get(name, (1e-6, 1e-9))) is None:
             found.append(mistake.message)
     return found
-
-
-class WrongAnswer(AssertionError):
-    """A failed check, with the catalogued mistakes its answer matched."""
-
-    def __init__(self, name, where, problem, known=()):
-        self.name, self.where, self.problem, self.known = name, where, problem, list(known)
-        super().__init__(self.message())
-
-    def message(self, mistake=None):
-        mistake = mistake or (self.known[0] if self.known else None)
-        if mistake:
-            return f"{self.name} is wrong, {self.where}: {mistake}\n\nDetails: {self.problem}"
-        return f"{self.name} is wrong, {self.where}:\n{self.problem}"
 
 
 def check(name, fn, args, expected=None, where=""):
@@ -157,28 +179,10 @@ def check(name, fn, args, expected=None, where=""):
     if expected is None:
         expected = getattr(ref, name)(*copy.deepcopy(args))
     got = call(name, fn, args)
-    problem = difference(got, expected)
+    problem = difference(got, expected, *TOLERANCE.get(name, (1e-6, 1e-9)))
     if problem is not None:
         where = where or f"called with {describe_args(name, args)}"
         raise WrongAnswer(name, where, problem, diagnose(name, ref, args, got))
-
-
-def _net_input_cases(rng):
-    for n_prev, n_next in [(1, 1), (3, 2), (2, 5), (6, 4), (4, 4)]:
-        for m in (None, 1, 7):
-            O_prev = rng.uniform(0, 1, n_prev if m is None else (m, n_prev))
-            yield O_prev, rng.normal(0, 1, (n_prev, n_next)), rng.normal(0, 1, n_next)
-
-
-def _forward_cases(rng):
-    for sizes in ([2, 1], [3, 2, 1], [4, 5, 3], [2, 3, 4, 2], [5, 3, 3, 3, 1]):
-        network = [(rng.normal(0, 1, (a, b)), rng.normal(0, 1, b)) for a, b in zip(sizes, sizes[1:])]
-        for m in (None, 6):
-            x = rng.uniform(-1, 1, sizes[0] if m is None else (m, sizes[0]))
-            yield x, network
-
-
-CASES = {"net_input": _net_input_cases, "forward": _forward_cases}
 
 
 def check_random(name, fn, seed=0):
@@ -205,3 +209,110 @@ def check_random(name, fn, seed=0):
         failure = next(f for f in failures if best in f.known)
         raise AssertionError(failure.message(best)) from None
     raise AssertionError(failures[0].message()) from None
+
+
+# Random cases for the hidden tests. Layer sizes mix square and non-square
+# layers, so that a transposed matrix cannot pass by accident, and every
+# function sees one tuple (1-D) and a batch (2-D).
+
+def _network(rng, sizes):
+    return [(rng.normal(0, 1, (a, b)), rng.normal(0, 1, b)) for a, b in zip(sizes, sizes[1:])]
+
+
+def _tuple_or_batch(rng, m, n, low=-1.0, high=1.0):
+    return rng.uniform(low, high, n if m is None else (m, n))
+
+
+SIZES = ([2, 1], [3, 2, 1], [4, 5, 3], [3, 3, 3], [2, 3, 4, 2], [5, 3, 3, 3, 1])
+
+
+def _net_input_cases(rng):
+    for n_prev, n_next in [(1, 1), (3, 2), (2, 5), (6, 4), (4, 4)]:
+        for m in (None, 1, 7):
+            yield _tuple_or_batch(rng, m, n_prev, 0, 1), rng.normal(0, 1, (n_prev, n_next)), rng.normal(0, 1, n_next)
+
+
+def _forward_cases(rng):
+    for sizes in SIZES:
+        network = _network(rng, sizes)
+        for m in (None, 6):
+            yield _tuple_or_batch(rng, m, sizes[0]), network
+
+
+def _sigmoid_cases(rng):
+    yield (np.array([-1000.0, -745.0, -40.0, -1.0, 0.0, 1.0, 40.0, 745.0, 1000.0]),)
+    yield (np.array(-800.0),)
+    yield (rng.normal(0, 10, (3, 4)),)
+    yield (rng.normal(0, 3, 7),)
+
+
+def _sigmoid_derivative_cases(rng):
+    yield (np.array([0.5, 0.1, 0.9, 0.0, 1.0]),)
+    yield (rng.uniform(0, 1, (4, 3)),)
+    yield (rng.uniform(0, 1, 6),)
+
+
+def _output_error_cases(rng):
+    for n in (1, 3, 4):
+        for m in (None, 5):
+            O = _tuple_or_batch(rng, m, n, 0.01, 0.99)
+            labels = rng.integers(0, n, 1 if m is None else m)
+            T = np.eye(n)[labels] if n > 1 else rng.integers(0, 2, (len(labels), 1)).astype(float)
+            yield O, (T[0] if m is None else T)
+    yield rng.uniform(0, 1, (3, 2)), rng.uniform(0, 1, (3, 2))  # real-valued targets
+
+
+def _one_hot_cases(rng):
+    yield np.array([0, 2, 1, 2]), 3
+    yield np.array([1, 0, 1]), 4  # the highest class is absent from the labels
+    yield rng.integers(0, 10, 12), 10
+    yield np.array([0]), 2
+
+
+def _hidden_error_cases(rng):
+    for n_j, n_k in [(3, 2), (2, 5), (4, 4), (1, 3)]:
+        for m in (None, 4):
+            yield (_tuple_or_batch(rng, m, n_j, 0.01, 0.99), _tuple_or_batch(rng, m, n_k, -0.3, 0.3),
+                   rng.normal(0, 1, (n_j, n_k)))
+
+
+def _backward_cases(rng):
+    ref = reference_module()
+    for sizes in SIZES + ([2, 2, 2, 2, 2],):
+        network = _network(rng, sizes)
+        for m in (None, 5):
+            outputs = ref.forward(_tuple_or_batch(rng, m, sizes[0]), network)
+            yield outputs, _tuple_or_batch(rng, m, sizes[-1], 0, 1), network
+
+
+def _update_cases(rng):
+    ref = reference_module()
+    for sizes in SIZES:
+        network = _network(rng, sizes)
+        for m in (None, 5):
+            outputs = ref.forward(_tuple_or_batch(rng, m, sizes[0]), network)
+            errors = ref.backward(outputs, _tuple_or_batch(rng, m, sizes[-1], 0, 1), network)
+            yield network, outputs, errors, float(rng.uniform(0.05, 1.0))
+
+
+def _train_step_cases(rng):
+    for sizes in SIZES:
+        network = _network(rng, sizes)
+        yield _tuple_or_batch(rng, None, sizes[0]), _tuple_or_batch(rng, None, sizes[-1], 0, 1), network, 0.5
+
+
+def _numerical_gradient_cases(rng):
+    for sizes in ([2, 1], [3, 2, 2], [2, 3, 2, 1]):
+        network = _network(rng, sizes)
+        for m in (None, 3):
+            yield network, _tuple_or_batch(rng, m, sizes[0]), _tuple_or_batch(rng, m, sizes[-1], 0, 1), 1e-5
+
+
+CASES = {
+    "net_input": _net_input_cases, "forward": _forward_cases,
+    "sigmoid": _sigmoid_cases, "sigmoid_derivative": _sigmoid_derivative_cases,
+    "output_error": _output_error_cases, "one_hot": _one_hot_cases,
+    "hidden_error": _hidden_error_cases, "backward": _backward_cases,
+    "update": _update_cases, "train_step": _train_step_cases,
+    "numerical_gradient": _numerical_gradient_cases,
+}

@@ -2,20 +2,24 @@
 
 Each entry is a wrong variant of a contract function and what a student who
 made it should read. ``wrong(ref, *args)`` computes what the mistaken code
-returns, from the reference module ``ref``; ``example`` is code a student
-might write with that mistake (the test suite submits it through nbgrader
-and checks that the message reaches the feedback).
+returns, from the reference module ``ref``; ``raises`` instead matches the
+error the mistaken code raises. ``example`` is code a student might write
+with that mistake: the test suite submits it through nbgrader in place of
+the solution and checks that the message reaches the feedback.
 """
 
-from typing import Callable, NamedTuple
+from typing import Callable, NamedTuple, Optional
+
+import numpy as np
 
 
 class Mistake(NamedTuple):
     function: str
     name: str
     message: str
-    wrong: Callable
+    wrong: Optional[Callable]
     example: str
+    raises: Optional[str] = None  # a regular expression on "ErrorType: message"
 
 
 def _forward_with(ref, x, network, f, keep_net_input=False, squash_input=False):
@@ -92,6 +96,284 @@ CATALOGUE = [
         lambda ref, x, network: ref.forward(x, network)[-1],
         "def forward(x, network):\n    O = x\n    for W, theta in network:\n"
         "        O = sigmoid(net_input(O, W, theta))\n    return O\n"),
+]
+
+
+def _increments(O_prev, err):
+    """Delta W / l and Delta theta / l for a tuple or a batch (chapter 5)."""
+    return np.atleast_2d(O_prev).T @ np.atleast_2d(err), np.atleast_2d(err).sum(axis=0)
+
+
+def _update_with(network, outputs, errors, l, *, transpose=False, own_outputs=False,
+                 biases=True, sign=1.0):
+    updated = []
+    for k, ((W, theta), err) in enumerate(zip(network, errors)):
+        O = outputs[k + 1] if own_outputs else outputs[k]
+        delta_W, delta_theta = _increments(O, err)
+        if transpose:
+            delta_W = np.atleast_2d(err).T @ np.atleast_2d(O)
+        updated.append((W + sign * l * delta_W, theta + sign * l * delta_theta if biases else theta))
+    return updated
+
+
+def _backward_with(ref, outputs, T, network, *, reverse_list=False, front_to_back=False,
+                   own_layer_offset=0):
+    errors = [ref.output_error(outputs[-1], T)]
+    order = range(1, len(network)) if front_to_back else range(len(network) - 1, 0, -1)
+    for k in order:
+        err = ref.hidden_error(outputs[k + own_layer_offset], errors[-1 if reverse_list else 0],
+                               network[k][0])
+        if reverse_list:
+            errors.append(err)
+        else:
+            errors.insert(0, err)
+    return errors
+
+
+def _train_step_updated_weights(ref, x, T, network, l):
+    """Errors computed layer by layer from the output, each layer updated
+    before the error of the layer below is computed from its new weights."""
+    outputs = ref.forward(x, network)
+    network = list(network)
+    err = ref.output_error(outputs[-1], T)
+    for k in range(len(network) - 1, -1, -1):
+        W, theta = network[k]
+        delta_W, delta_theta = _increments(outputs[k], err)
+        network[k] = (W + l * delta_W, theta + l * delta_theta)
+        if k > 0:
+            err = ref.hidden_error(outputs[k], err, network[k][0])
+    return network
+
+
+def _difference_quotient(ref, network, x, T, eps, central_over_eps=False):
+    """The two wrong difference quotients of the catalogue."""
+    network = [(W.copy(), theta.copy()) for W, theta in network]
+    E = lambda: ref.squared_error(ref.forward(x, network)[-1], T)  # noqa: E731
+    E0 = E()
+    gradient = []
+    for W, theta in network:
+        grads = []
+        for param in (W, theta):
+            g = np.zeros_like(param)
+            for idx in np.ndindex(param.shape):
+                kept = param[idx]
+                param[idx] = kept + eps
+                up = E()
+                param[idx] = kept - eps
+                down = E()
+                param[idx] = kept
+                g[idx] = (up - down) / eps if central_over_eps else (up - E0) / eps
+            grads.append(g)
+        gradient.append(tuple(grads))
+    return gradient
+
+
+CATALOGUE += [
+    # chapter 2: sigmoid
+    Mistake(
+        "sigmoid", "overflow",
+        "exp overflows for large |I| (e^1000 is beyond the largest float, and numpy "
+        "warns): compute the sigmoid so that exp only ever sees a number <= 0, "
+        "1 / (1 + e^-I) for I >= 0 and e^I / (1 + e^I) for I < 0. Note that np.where "
+        "evaluates both of its branches for every element, so both must be safe.",
+        None,
+        "def sigmoid(I):\n    return 1 / (1 + np.exp(-I))\n",
+        raises=r"overflow"),
+    Mistake(
+        "sigmoid", "sign of the exponent",
+        "the sign of the exponent is flipped: O = 1 / (1 + e^-I) rises from 0 to 1 as "
+        "I grows; 1 / (1 + e^I) falls instead.",
+        lambda ref, I: ref.sigmoid(-np.asarray(I, dtype=float)),
+        "def sigmoid(I):\n    I = np.asarray(I, dtype=float)\n"
+        "    return np.exp(-np.logaddexp(0.0, I))\n"),
+    # chapter 2: sigmoid_derivative
+    Mistake(
+        "sigmoid_derivative", "sigmoid applied to O",
+        "the sigmoid was applied to the argument again: sigmoid_derivative receives "
+        "the unit's output O (already squashed), not its net input I, and the "
+        "derivative is O (1 - O).",
+        lambda ref, O: ref.sigmoid(O) * (1 - ref.sigmoid(O)),
+        "def sigmoid_derivative(O):\n    s = 1 / (1 + np.exp(-O))\n    return s * (1 - s)\n"),
+    Mistake(
+        "sigmoid_derivative", "sigma(O) returned",
+        "it returns sigmoid(O), the activation, not its derivative: dO/dI = O (1 - O).",
+        lambda ref, O: ref.sigmoid(O),
+        "def sigmoid_derivative(O):\n    return 1 / (1 + np.exp(-O))\n"),
+    # chapter 3: output_error
+    Mistake(
+        "output_error", "sign flipped",
+        "the sign is flipped: the error is (T - O), target minus output, so that "
+        "Err_j = -dE/dI_j and adding l Err_j O_i to a weight lowers the error; "
+        "(O - T) would make every update climb the error.",
+        lambda ref, O, T: O * (1 - O) * (O - T),
+        "def output_error(O, T):\n    return O * (1 - O) * (O - T)\n"),
+    Mistake(
+        "output_error", "O(1 - O) factor missing",
+        "the factor O_j (1 - O_j) is missing: Err_j = O_j (1 - O_j) (T_j - O_j), the "
+        "derivative of the sigmoid times the difference; (T_j - O_j) alone is only dE/dO_j "
+        "with its sign changed.",
+        lambda ref, O, T: T - O,
+        "def output_error(O, T):\n    return T - O\n"),
+    # chapter 3: one_hot
+    Mistake(
+        "one_hot", "integer labels",
+        "it returns the integer labels themselves: a network with one output unit per "
+        "class needs one-hot targets, one row per tuple with T_j = 1 in the column of its "
+        "class and 0 elsewhere. Subtracting integer labels from a layer of outputs "
+        "broadcasts silently into meaningless errors.",
+        lambda ref, labels, n_classes: np.asarray(labels, dtype=float),
+        "def one_hot(labels, n_classes):\n    return np.asarray(labels)\n"),
+    Mistake(
+        "one_hot", "classes counted from the labels",
+        "the number of columns comes from the labels: it must be n_classes, even when the "
+        "highest classes do not occur among the labels given.",
+        lambda ref, labels, n_classes: np.eye(int(np.max(labels)) + 1)[labels],
+        "def one_hot(labels, n_classes):\n    return np.eye(labels.max() + 1)[labels]\n"),
+    # chapter 4: hidden_error
+    Mistake(
+        "hidden_error", "W_next not transposed",
+        "W_next is used without transposing it: W_next[j, k] = w_jk, so the sum "
+        "over k of Err_k w_jk is err_next @ W_next.T.",
+        lambda ref, O, err_next, W_next: O * (1 - O) * (err_next @ W_next),
+        "def hidden_error(O, err_next, W_next):\n    return O * (1 - O) * (err_next @ W_next)\n"),
+    Mistake(
+        "hidden_error", "O(1 - O) factor missing",
+        "the factor O_j (1 - O_j) is missing: Err_j = O_j (1 - O_j) sum_k Err_k w_jk; "
+        "the weighted sum alone is -dE/dO_j, not -dE/dI_j.",
+        lambda ref, O, err_next, W_next: err_next @ W_next.T,
+        "def hidden_error(O, err_next, W_next):\n    return err_next @ W_next.T\n"),
+    # chapter 4: backward
+    Mistake(
+        "backward", "errors listed output first",
+        "the errors come back in the wrong order: the list must be in layer order, first "
+        "hidden layer first, so that errors[k] belongs to network[k] (compute from the "
+        "output back, but insert each new error at the front).",
+        lambda ref, outputs, T, network: _backward_with(ref, outputs, T, network, reverse_list=True),
+        "def backward(outputs, T, network):\n    errors = [output_error(outputs[-1], T)]\n"
+        "    for k in range(len(network) - 1, 0, -1):\n"
+        "        errors.append(hidden_error(outputs[k], errors[-1], network[k][0]))\n"
+        "    return errors\n"),
+    Mistake(
+        "backward", "layers visited front to back",
+        "the hidden layers are visited from the first to the last: a hidden layer's error "
+        "needs the error of the layer after it, so go from the last hidden layer back "
+        "to the first.",
+        lambda ref, outputs, T, network: _backward_with(ref, outputs, T, network, front_to_back=True),
+        "def backward(outputs, T, network):\n    errors = [output_error(outputs[-1], T)]\n"
+        "    for k in range(1, len(network)):\n"
+        "        errors.insert(0, hidden_error(outputs[k], errors[0], network[k][0]))\n"
+        "    return errors\n"),
+    Mistake(
+        "backward", "the next layer's outputs",
+        "a hidden layer's error uses the outputs of the layer after it: Err_j = "
+        "O_j (1 - O_j) sum_k Err_k w_jk needs the layer's own outputs, so the layer whose "
+        "outputs are outputs[k] has its error from outputs[k] and W_next = network[k][0].",
+        lambda ref, outputs, T, network: _backward_with(ref, outputs, T, network, own_layer_offset=1),
+        "def backward(outputs, T, network):\n    errors = [output_error(outputs[-1], T)]\n"
+        "    for k in range(len(network) - 1, 0, -1):\n"
+        "        errors.insert(0, hidden_error(outputs[k + 1], errors[0], network[k][0]))\n"
+        "    return errors\n"),
+]
+
+_UPDATE_EXAMPLE = (
+    "def update(network, outputs, errors, l):\n    updated = []\n"
+    "    for (W, theta), O_prev, err in zip(network, outputs[:-1], errors):\n"
+    "        delta_W = {dW}\n        delta_theta = l * np.atleast_2d(err).sum(axis=0)\n"
+    "        updated.append(({W}, {theta}))\n    return updated\n")
+
+
+def _update_example(dW="l * np.atleast_2d(O_prev).T @ np.atleast_2d(err)", W="W + delta_W",
+                    theta="theta + delta_theta", outputs="outputs[:-1]"):
+    return _UPDATE_EXAMPLE.format(dW=dW, W=W, theta=theta).replace("outputs[:-1]", outputs)
+
+
+CATALOGUE += [
+    # chapter 5: update
+    Mistake(
+        "update", "outer product transposed",
+        "the outer product is transposed: Delta w_ij = l Err_j O_i has one row per unit i "
+        "of the previous layer and one column per unit j, the shape of W, so it is "
+        "O_prev as a column times err as a row (np.outer(O_prev, err)).",
+        lambda ref, network, outputs, errors, l: _update_with(network, outputs, errors, l, transpose=True),
+        _update_example(dW="l * np.atleast_2d(err).T @ np.atleast_2d(O_prev)")),
+    Mistake(
+        "update", "biases never updated",
+        "the biases are never updated: every unit's bias learns too, "
+        "Delta theta_j = l Err_j, theta_j += Delta theta_j.",
+        lambda ref, network, outputs, errors, l: _update_with(network, outputs, errors, l, biases=False),
+        _update_example(theta="theta")),
+    Mistake(
+        "update", "O_j where O_i belongs",
+        "the increment uses the layer's own outputs O_j where the previous layer's outputs "
+        "O_i belong: the weight w_ij is scaled by what flows into it, Delta w_ij = l Err_j O_i, "
+        "so network[k] pairs with outputs[k], not outputs[k + 1].",
+        lambda ref, network, outputs, errors, l: _update_with(network, outputs, errors, l, own_outputs=True),
+        _update_example(outputs="outputs[1:]")),
+    Mistake(
+        "update", "increment subtracted",
+        "the increment is subtracted: Err_j O_i is already -dE/dw_ij, so w_ij += l Err_j O_i "
+        "goes down the error; subtracting it climbs the error.",
+        lambda ref, network, outputs, errors, l: _update_with(network, outputs, errors, l, sign=-1.0),
+        _update_example(W="W - delta_W", theta="theta - delta_theta")),
+    Mistake(
+        "update", "learning rate missing",
+        "the learning rate l is missing: Delta w_ij = l Err_j O_i and Delta theta_j = l Err_j.",
+        lambda ref, network, outputs, errors, l: _update_with(network, outputs, errors, 1.0),
+        _update_example(W="W + delta_W / l", theta="theta + delta_theta / l")),
+    # chapter 5: train_step
+    Mistake(
+        "train_step", "updated weights used for hidden errors",
+        "a hidden layer's error was computed from weights already updated in this step: "
+        "compute every layer's error first, with the weights as they were before the "
+        "step (chapter 4), then update all layers.",
+        _train_step_updated_weights,
+        "def train_step(x, T, network, l):\n    outputs = forward(x, network)\n"
+        "    network = list(network)\n    err = output_error(outputs[-1], T)\n"
+        "    for k in range(len(network) - 1, -1, -1):\n        W, theta = network[k]\n"
+        "        network[k] = (W + l * np.outer(outputs[k], err), theta + l * err)\n"
+        "        if k > 0:\n            err = hidden_error(outputs[k], err, network[k][0])\n"
+        "    return network\n"),
+    # chapter 5: numerical_gradient
+    Mistake(
+        "numerical_gradient", "sign flipped",
+        "the sign is flipped: numerical_gradient returns dE/dw, the slope of the error; "
+        "the update's Err_j O_i is its negative.",
+        lambda ref, network, x, T, eps: [(-gW, -gt) for gW, gt in ref.numerical_gradient(network, x, T, eps)],
+        "def numerical_gradient(network, x, T, eps):\n    def E():\n"
+        "        return 0.5 * np.sum((T - forward(x, network)[-1]) ** 2)\n    gradient = []\n"
+        "    for W, theta in network:\n        grads = []\n        for p in (W, theta):\n"
+        "            g = np.zeros_like(p)\n            for i in np.ndindex(p.shape):\n"
+        "                kept = p[i]\n                p[i] = kept + eps\n                up = E()\n"
+        "                p[i] = kept - eps\n                down = E()\n                p[i] = kept\n"
+        "                g[i] = (down - up) / (2 * eps)\n            grads.append(g)\n"
+        "        gradient.append(tuple(grads))\n    return gradient\n"),
+    Mistake(
+        "numerical_gradient", "one-sided difference",
+        "this is a one-sided difference (E(w + eps) - E(w)) / eps, whose error shrinks only "
+        "like eps; the central difference (E(w + eps) - E(w - eps)) / (2 eps) is accurate to "
+        "eps squared, which a gradient check needs.",
+        lambda ref, network, x, T, eps: _difference_quotient(ref, network, x, T, eps),
+        "def numerical_gradient(network, x, T, eps):\n    def E():\n"
+        "        return 0.5 * np.sum((T - forward(x, network)[-1]) ** 2)\n    E0 = E()\n"
+        "    gradient = []\n    for W, theta in network:\n        grads = []\n"
+        "        for p in (W, theta):\n            g = np.zeros_like(p)\n"
+        "            for i in np.ndindex(p.shape):\n                kept = p[i]\n"
+        "                p[i] = kept + eps\n                g[i] = (E() - E0) / eps\n"
+        "                p[i] = kept\n            grads.append(g)\n"
+        "        gradient.append(tuple(grads))\n    return gradient\n"),
+    Mistake(
+        "numerical_gradient", "divided by eps, not 2 eps",
+        "the central difference spans 2 eps, from w - eps to w + eps: divide by 2 eps, "
+        "not eps (these values are twice the slope).",
+        lambda ref, network, x, T, eps: _difference_quotient(ref, network, x, T, eps, central_over_eps=True),
+        "def numerical_gradient(network, x, T, eps):\n    def E():\n"
+        "        return 0.5 * np.sum((T - forward(x, network)[-1]) ** 2)\n    gradient = []\n"
+        "    for W, theta in network:\n        grads = []\n        for p in (W, theta):\n"
+        "            g = np.zeros_like(p)\n            for i in np.ndindex(p.shape):\n"
+        "                kept = p[i]\n                p[i] = kept + eps\n                up = E()\n"
+        "                p[i] = kept - eps\n                down = E()\n                p[i] = kept\n"
+        "                g[i] = (up - down) / eps\n            grads.append(g)\n"
+        "        gradient.append(tuple(grads))\n    return gradient\n"),
 ]
 
 

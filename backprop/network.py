@@ -106,6 +106,43 @@ def update(network, outputs, errors, l):
     return updated
 
 
+def train_step(x, T, network, l):
+    """One step of case updating, chapter 5: forward, backward, update.
+
+    Every error is computed before any weight changes (chapter 4), so the
+    hidden layers' errors use the weights as they were before this step.
+    """
+    outputs = forward(x, network)
+    return update(network, outputs, backward(outputs, T, network), l)
+
+
+def numerical_gradient(network, x, T, eps=1e-5):
+    """dE/dW and dE/dtheta of every layer by central differences, chapter 5, eq. (5.3).
+
+    dE/dw ~ (E(w + eps) - E(w - eps)) / (2 eps), with E the squared error
+    of eq. (3.0) summed over the tuples of ``x``. Its negative is what
+    Err_j O_i must equal. Returns a list of ``(dE/dW, dE/dtheta)`` pairs; the
+    network passed in is left as it was.
+    """
+    network = [(W.astype(float), theta.astype(float)) for W, theta in network]
+    gradient = []
+    for W, theta in network:
+        grads = []
+        for param in (W, theta):
+            g = np.zeros_like(param)
+            for idx in np.ndindex(param.shape):
+                kept = param[idx]
+                param[idx] = kept + eps
+                E_up = squared_error(forward(x, network)[-1], T)
+                param[idx] = kept - eps
+                E_down = squared_error(forward(x, network)[-1], T)
+                param[idx] = kept
+                g[idx] = (E_up - E_down) / (2 * eps)
+            grads.append(g)
+        gradient.append(tuple(grads))
+    return gradient
+
+
 def predict(x, network):
     """Class index for a tuple (or an array of them for a batch), chapter 8.
 

@@ -45,3 +45,14 @@ def test_exercises_page_offers_each_student_notebook(site):
         released = ROOT / "exercises" / name / f"{name}.ipynb"
         assert served.read_bytes() == released.read_bytes(), \
             f"the {name} download is not the released student notebook"
+
+
+def test_every_chapter_executes_in_under_a_minute(site):
+    build, _ = site
+    log = build.stdout + build.stderr
+    times = {doc: float(t) for doc, t in
+             re.findall(r"(book/\S+)\.md: Executed notebook in ([\d.]+) seconds", log)}
+    chapters = sorted(p.stem for p in (ROOT / "book").glob("ch*.md"))
+    assert sorted(doc.split("/")[-1] for doc in times) == chapters, "not every chapter was executed"
+    slow = {doc: t for doc, t in times.items() if t >= 60}
+    assert not slow, f"chapters taking a minute or more to execute: {slow}"

@@ -7,7 +7,8 @@ import warnings
 import numpy as np
 import pytest
 
-from backprop import (backward, forward, init_network, net_input, one_hot, predict, sigmoid,
+from backprop import (backward, forward, init_network, net_input, numerical_gradient, one_hot,
+                      predict, sigmoid, train_step,
                       sigmoid_derivative, squared_error, train, update)
 
 SHAPES = [[2, 1], [3, 4, 2], [4, 3, 3, 2], [1, 5, 1]]
@@ -146,3 +147,28 @@ def test_train_termination_rules_fire_and_are_reported():
 
 def test_one_hot():
     assert one_hot([2, 0]).tolist() == [[0, 0, 1], [1, 0, 0]]
+
+
+@pytest.mark.parametrize("sizes", SHAPES)
+def test_numerical_gradient_matches_backpropagation(sizes):
+    """The reference gradient check (chapter 5) agrees with Err_j O_i and leaves the network alone."""
+    rng = np.random.default_rng(7)
+    network = init_network(sizes, rng, scale=1.0)
+    before = [(W.copy(), t.copy()) for W, t in network]
+    x, T = rng.uniform(-1, 1, (3, sizes[0])), rng.uniform(0, 1, (3, sizes[-1]))
+    outputs = forward(x, network)
+    new = update(network, outputs, backward(outputs, T, network), 1.0)
+    for (W, theta), (W_new, theta_new), (gW, gtheta) in zip(network, new, numerical_gradient(network, x, T)):
+        np.testing.assert_allclose(W_new - W, -gW, rtol=1e-5, atol=1e-9)
+        np.testing.assert_allclose(theta_new - theta, -gtheta, rtol=1e-5, atol=1e-9)
+    for (W, t), (W0, t0) in zip(network, before):
+        assert np.array_equal(W, W0) and np.array_equal(t, t0)
+
+
+def test_train_step_is_one_case_update():
+    X, y = xor()
+    network = init_network([2, 3, 1], 4)
+    trained, _ = train(X[:1], y[:1], network, 0.7, max_epochs=1)
+    for (W, t), (W2, t2) in zip(trained, train_step(X[0], y[:1], network, 0.7)):
+        np.testing.assert_allclose(W, W2)
+        np.testing.assert_allclose(t, t2)
