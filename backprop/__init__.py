@@ -7,11 +7,12 @@ the checksummed data loaders, ``backprop.grading`` and ``backprop.mistakes``
 what the assignments' tests use.
 """
 
-from .network import (backward, forward, hidden_error, init_network, net_input, numerical_gradient,
+from .network import (backward, classify_run, one_over_t, should_stop, forward, hidden_error, init_network, net_input, numerical_gradient,
                       one_hot,
                       output_error, predict, sigmoid, sigmoid_derivative, squared_error,
                       train, train_step, update)
 
 __all__ = ["net_input", "sigmoid", "sigmoid_derivative", "forward", "output_error",
            "hidden_error", "backward", "update", "train", "predict", "init_network",
-           "squared_error", "one_hot", "train_step", "numerical_gradient"]
+           "squared_error", "one_hot", "train_step", "numerical_gradient",
+           "should_stop", "one_over_t", "classify_run"]

@@ -30,7 +30,9 @@ def sigmoid(I):
     Written so that it never overflows: e^-|I| lies in (0, 1] for every I,
     and 1 / (1 + e^-I) equals e^I / (1 + e^I) for I < 0.
     """
-    I = np.asarray(I, dtype=float)
+    I = np.asarray(I)
+    if I.dtype.kind != "f":
+        I = I.astype(float)
     z = np.exp(-np.abs(I))
     return np.where(I >= 0, 1.0 / (1.0 + z), z / (1.0 + z))
 
@@ -50,7 +52,8 @@ def forward(x, network):
     values through (O_j = I_j = x_j), every later unit outputs
     O_j = sigmoid(I_j).
     """
-    outputs = [np.asarray(x, dtype=float)]
+    x = np.asarray(x)
+    outputs = [x if x.dtype.kind == "f" else x.astype(float)]
     for W, theta in network:
         outputs.append(sigmoid(net_input(outputs[-1], W, theta)))
     return outputs
@@ -155,7 +158,7 @@ def predict(x, network):
     return np.argmax(O, axis=-1)
 
 
-def init_network(sizes, rng=None, scale=0.5):
+def init_network(sizes, rng=None, scale=0.5, dtype=float):
     """A network of the given layer sizes, weights and biases uniform in
     [-scale, scale], chapter 1 ("small random numbers" to start from).
 
@@ -163,7 +166,8 @@ def init_network(sizes, rng=None, scale=0.5):
     """
     rng = np.random.default_rng(rng)
     return [
-        (rng.uniform(-scale, scale, (n_prev, n_next)), rng.uniform(-scale, scale, n_next))
+        (rng.uniform(-scale, scale, (n_prev, n_next)).astype(dtype),
+         rng.uniform(-scale, scale, n_next).astype(dtype))
         for n_prev, n_next in zip(sizes[:-1], sizes[1:])
     ]
 
@@ -173,47 +177,96 @@ def squared_error(O, T):
     return 0.5 * float(np.sum((np.asarray(T) - O) ** 2))
 
 
-def train(X, T, network, l, *, mode="case", max_epochs=500,
+def should_stop(epoch, max_delta_w, misclassified, *, max_epochs,
+                delta_w_threshold=None, misclassified_threshold=None):
+    """The termination rule that fires after an epoch, or None, chapter 6.
+
+    In this order: ``"delta_w"`` when every |Delta w_ij| of the epoch was
+    below ``delta_w_threshold`` (its largest, ``max_delta_w``, is);
+    ``"misclassified"`` when the fraction of tuples misclassified in the
+    epoch is below ``misclassified_threshold``; ``"max_epochs"`` when
+    ``epoch`` (counted from 1) has reached ``max_epochs``. A threshold of
+    None switches its rule off.
+    """
+    if delta_w_threshold is not None and max_delta_w < delta_w_threshold:
+        return "delta_w"
+    if misclassified_threshold is not None and misclassified < misclassified_threshold:
+        return "misclassified"
+    if epoch >= max_epochs:
+        return "max_epochs"
+    return None
+
+
+def one_over_t(t, l0=1.0):
+    """The learning rate l = l0 / t in epoch t = 1, 2, ..., chapter 7, eq. (7.1).
+
+    The textbook treatment's schedule sets l = 1/t, t the number of passes
+    through the training set so far (l0 = 1).
+    """
+    return l0 / t
+
+
+def classify_run(errors):
+    """How a training run went, from its per-epoch errors, chapter 7.
+
+    ``"diverging"`` when an error is not finite or the last epoch's error is
+    above the first's; else ``"oscillating"`` when the error rose from one
+    epoch to the next in at least a quarter of the epochs; else
+    ``"converging"``.
+    """
+    E = np.asarray(errors, dtype=float)
+    if not np.all(np.isfinite(E)) or E[-1] > E[0]:
+        return "diverging"
+    if np.sum(np.diff(E) > 0) >= 0.25 * (len(E) - 1):
+        return "oscillating"
+    return "converging"
+
+
+def train(X, T, network, l, *, mode="case", batch_size=None, max_epochs=500,
           delta_w_threshold=None, misclassified_threshold=None):
-    """Train by backpropagation, chapters 5 and 6.
+    """Train by backpropagation, chapters 5, 6 and 8.
 
     ``mode="case"`` updates after every tuple, ``mode="epoch"`` sums the
-    increments of the whole epoch and updates once. ``l`` is a number or a
-    function of the epoch number t = 1, 2, ... (for example ``lambda t: 1 / t``).
+    increments of the whole epoch and updates once, ``mode="batch"`` updates
+    after every ``batch_size`` tuples (the vectorised form of chapter 8).
+    ``l`` is a number or a function of the epoch number t = 1, 2, ... (for
+    example :func:`one_over_t`). Float32 data stay float32.
 
-    Training stops on whichever fires first (chapter 6): every |Delta w_ij|
-    made in the last epoch is below ``delta_w_threshold``; the fraction of
-    tuples misclassified in the last epoch is below
-    ``misclassified_threshold``; ``max_epochs`` epochs have run.
+    Training stops on whichever rule of :func:`should_stop` fires first
+    (chapter 6): every |Delta w_ij| made in the last epoch is below
+    ``delta_w_threshold``; the fraction of tuples misclassified in the last
+    epoch is below ``misclassified_threshold``; ``max_epochs`` epochs have run.
 
     Returns the trained network and a history dict with per-epoch lists
     ``error`` (E summed over the epoch's tuples), ``misclassified``
     (fraction), ``max_delta_w`` and the key ``stopped_by`` naming the rule
     that fired (``"delta_w"``, ``"misclassified"`` or ``"max_epochs"``).
     Error and misclassification are those of the forward passes made during
-    the epoch, before each tuple's (case) or the epoch's (epoch) update.
+    the epoch, each before the update it leads to.
     """
-    if mode not in ("case", "epoch"):
-        raise ValueError(f"mode must be 'case' or 'epoch', not {mode!r}")
-    X, T = np.asarray(X, dtype=float), np.asarray(T, dtype=float)
+    X = np.asarray(X)
+    if X.dtype.kind != "f":
+        X = X.astype(float)
+    T = np.asarray(T, dtype=X.dtype)
     if T.ndim == 1:
         T = T[:, None]
     if len(X) != len(T):
         raise ValueError(f"X has {len(X)} tuples but T has {len(T)}")
+    sizes = {"case": 1, "epoch": len(X), "batch": batch_size}
+    if mode not in sizes or not sizes[mode] or sizes[mode] < 1:
+        raise ValueError(f"mode must be 'case', 'epoch' or 'batch' (with a batch_size), not {mode!r}")
+    size = sizes[mode]
     labels = (T[:, 0] >= 0.5).astype(int) if T.shape[1] == 1 else np.argmax(T, axis=1)
-    history = {"error": [], "misclassified": [], "max_delta_w": [], "stopped_by": "max_epochs"}
+    history = {"error": [], "misclassified": [], "max_delta_w": [], "stopped_by": None}
 
     for t in range(1, max_epochs + 1):
         rate = l(t) if callable(l) else l
-        if mode == "epoch":
-            batches = [(X, T)]
-        else:
-            batches = ((X[i], T[i]) for i in range(len(X)))
         epoch_outputs, max_delta_w = [], 0.0
-        for x, target in batches:
+        for start in range(0, len(X), size):
+            # one tuple stays 1-D in case updating: the outer products of chapter 5
+            x, target = (X[start], T[start]) if mode == "case" else (X[start:start + size], T[start:start + size])
             outputs = forward(x, network)
-            errors = backward(outputs, target, network)
-            new_network = update(network, outputs, errors, rate)
+            new_network = update(network, outputs, backward(outputs, target, network), rate)
             max_delta_w = max(max_delta_w, *(float(np.max(np.abs(W_new - W)))
                                              for (W_new, _), (W, _) in zip(new_network, network)))
             network = new_network
@@ -223,11 +276,11 @@ def train(X, T, network, l, *, mode="case", max_epochs=500,
         history["error"].append(squared_error(O, T))
         history["misclassified"].append(float(np.mean(predicted != labels)))
         history["max_delta_w"].append(max_delta_w)
-        if delta_w_threshold is not None and max_delta_w < delta_w_threshold:
-            history["stopped_by"] = "delta_w"
-            break
-        if misclassified_threshold is not None and history["misclassified"][-1] < misclassified_threshold:
-            history["stopped_by"] = "misclassified"
+        history["stopped_by"] = should_stop(t, max_delta_w, history["misclassified"][-1],
+                                            max_epochs=max_epochs,
+                                            delta_w_threshold=delta_w_threshold,
+                                            misclassified_threshold=misclassified_threshold)
+        if history["stopped_by"]:
             break
     return network, history
 
