@@ -52,7 +52,7 @@ class WrongAnswer(AssertionError):
         return f"{self.name} is wrong, {self.where}:\n{self.problem}"
 
 
-def call(name, fn, args):
+def call(name, fn, args, kwargs=None):
     """Call a student's function on copies of ``args``.
 
     Numerical trouble (overflow, division by zero, invalid values) counts as
@@ -76,12 +76,12 @@ def call(name, fn, args):
     try:
         with warnings.catch_warnings(), np.errstate(over="raise", divide="raise", invalid="raise"):
             warnings.simplefilter("error", RuntimeWarning)
-            result = fn(*copy.deepcopy(args))
+            result = fn(*copy.deepcopy(args), **copy.deepcopy(kwargs or {}))
     except Exception as error:
         raised = f"{type(error).__name__}: {error}"
         known = [m.message for m in mistakes.for_function(name)
                  if m.raises and re.search(m.raises, raised)]
-        raise WrongAnswer(name, f"called with {describe_args(name, args)}",
+        raise WrongAnswer(name, f"called with {describe_args(name, args, kwargs)}",
                           f"it raised {raised}", known) from None
     finally:
         sys.setprofile(previous)
@@ -102,15 +102,15 @@ def describe(value):
     return f"{type(value).__name__} {value!r}"[:80]
 
 
-def describe_args(name, args):
+def describe_args(name, args, kwargs=None):
     """The arguments of a call, named as in the contract, by shape."""
     names = list(inspect.signature(getattr(reference_module(), name)).parameters)
     parts = []
-    for arg_name, a in zip(names, args):
+    for arg_name, a in list(zip(names, args)) + list((kwargs or {}).items()):
         if arg_name == "network":
             sizes = [a[0][0].shape[0]] + [W.shape[1] for W, _ in a]
             parts.append(f"{arg_name} with layer sizes {sizes}")
-        elif isinstance(a, list):
+        elif isinstance(a, list) and a and isinstance(a[0], np.ndarray):
             parts.append(f"{arg_name} = a list of arrays of shapes {[np.shape(x) for x in a]}")
         elif isinstance(a, np.ndarray):
             parts.append(f"{arg_name} of shape {a.shape}")
@@ -126,9 +126,22 @@ def _show(a):
 def difference(got, expected, rtol=1e-6, atol=1e-9):
     """None when ``got`` matches ``expected``, else what differs, in words.
 
-    ``expected`` is an array or a (nested) list or tuple of arrays.
+    ``expected`` is an array, a number, a string or None, or a (nested)
+    list, tuple or dict of them.
     """
-    if isinstance(expected, (list, tuple)):
+    if expected is None or isinstance(expected, str):
+        return None if got == expected else f"expected {expected!r}, got {describe(got)}"
+    if isinstance(expected, dict):
+        if not isinstance(got, dict):
+            return f"expected a dict with keys {sorted(expected)}, got {describe(got)}"
+        if set(got) != set(expected):
+            return f"expected a dict with keys {sorted(expected)}, got keys {sorted(got)}"
+        for key in expected:
+            problem = difference(got[key], expected[key], rtol, atol)
+            if problem:
+                return f"[{key!r}]: {problem}"
+        return None
+    if isinstance(expected, (list, tuple)) and not all(np.isscalar(e) for e in expected):
         kind = f"a {type(expected).__name__} of {len(expected)} items"
         if not isinstance(got, (list, tuple)):
             return f"expected {kind}, got {describe(got)}"
@@ -141,12 +154,15 @@ def difference(got, expected, rtol=1e-6, atol=1e-9):
         return None
     if got is None:
         return "it returned None: is a `return` statement missing?"
+    if isinstance(got, str):
+        return f"expected numbers, got {got!r}"
     try:
         got_array = np.asarray(got, dtype=float)
     except (TypeError, ValueError):
         return f"expected an array of numbers, got {describe(got)}"
-    if got_array.shape != np.shape(expected):
-        return f"expected an array of shape {np.shape(expected)}, got shape {got_array.shape}"
+    expected = np.asarray(expected, dtype=float)
+    if got_array.shape != expected.shape:
+        return f"expected an array of shape {expected.shape}, got shape {got_array.shape}"
     if not np.all(np.isfinite(got_array)):
         return f"it returned non-finite values (nan or inf):\n{_show(got_array)}"
     gap = np.abs(got_array - expected)
@@ -157,7 +173,7 @@ def difference(got, expected, rtol=1e-6, atol=1e-9):
             f"(largest difference {gap[worst]:.3g} at index {tuple(int(i) for i in worst)})")
 
 
-def diagnose(name, ref, args, got):
+def diagnose(name, ref, args, got, kwargs=None):
     """Messages of the catalogued mistakes that reproduce ``got``."""
     found = []
     for mistake in mistakes.for_function(name):
@@ -165,7 +181,7 @@ def diagnose(name, ref, args, got):
             continue
         try:
             with np.errstate(all="ignore"):
-                wrong = mistake.wrong(ref, *copy.deepcopy(args))
+                wrong = mistake.wrong(ref, *copy.deepcopy(args), **copy.deepcopy(kwargs or {}))
         except Exception:
             continue
         if difference(got, wrong, *TOLERANCE.get(name, (1e-6, 1e-9))) is None:
@@ -173,19 +189,22 @@ def diagnose(name, ref, args, got):
     return found
 
 
-def check(name, fn, args, expected=None, where=""):
-    """Check ``fn(*args)`` against ``expected`` (by default, the reference's answer)."""
+_REFERENCE = object()  # marks "what the reference returns" (None can be a right answer)
+
+
+def check(name, fn, args, expected=_REFERENCE, where="", kwargs=None):
+    """Check ``fn(*args, **kwargs)`` against ``expected`` (by default, the reference's answer)."""
     ref = reference_module()
-    if expected is None:
-        expected = getattr(ref, name)(*copy.deepcopy(args))
-    got = call(name, fn, args)
+    if expected is _REFERENCE:
+        expected = getattr(ref, name)(*copy.deepcopy(args), **copy.deepcopy(kwargs or {}))
+    got = call(name, fn, args, kwargs)
     problem = difference(got, expected, *TOLERANCE.get(name, (1e-6, 1e-9)))
     if problem is not None:
-        where = where or f"called with {describe_args(name, args)}"
-        raise WrongAnswer(name, where, problem, diagnose(name, ref, args, got))
+        where = where or f"called with {describe_args(name, args, kwargs)}"
+        raise WrongAnswer(name, where, problem, diagnose(name, ref, args, got, kwargs))
 
 
-def check_random(name, fn, seed=0):
+def check_random(name, fn, seed=0, cases=None):
     """Compare a student's function with the reference on random inputs of many shapes.
 
     All cases run; the message names the catalogued mistake that explains
@@ -193,9 +212,10 @@ def check_random(name, fn, seed=0):
     or else reports the first failure.
     """
     failures = []
-    for args in CASES[name](np.random.default_rng(seed)):
+    for case in (MORE_CASES[cases] if cases else CASES[name])(np.random.default_rng(seed)):
+        args, kwargs = case if isinstance(case, Case) else (case, None)
         try:
-            check(name, fn, args)
+            check(name, fn, args, kwargs=kwargs)
         except WrongAnswer as failure:
             failures.append(failure)
     if not failures:
@@ -209,6 +229,10 @@ def check_random(name, fn, seed=0):
         failure = next(f for f in failures if best in f.known)
         raise AssertionError(failure.message(best)) from None
     raise AssertionError(failures[0].message()) from None
+
+
+class Case(tuple):
+    """A call with keyword arguments: ``Case((args, kwargs))``."""
 
 
 # Random cases for the hidden tests. Layer sizes mix square and non-square
@@ -308,6 +332,69 @@ def _numerical_gradient_cases(rng):
             yield network, _tuple_or_batch(rng, m, sizes[0]), _tuple_or_batch(rng, m, sizes[-1], 0, 1), 1e-5
 
 
+def _should_stop_cases(rng):
+    grid = [  # epoch, max_delta_w, misclassified, max_epochs, delta_w_threshold, misclassified_threshold
+        (1, 0.5, 0.4, 10, 0.01, 0.05), (3, 0.001, 0.4, 10, 0.01, 0.05), (3, 0.5, 0.02, 10, 0.01, 0.05),
+        (10, 0.5, 0.4, 10, 0.01, 0.05), (9, 0.5, 0.4, 10, 0.01, 0.05), (4, 0.001, 0.01, 4, 0.01, 0.05),
+        (5, 0.01, 0.05, 8, 0.01, 0.05),  # exactly at the thresholds: "below" is strict
+        (2, 0.001, 0.0, 10, None, None), (10, 0.001, 0.0, 10, None, None),
+        (2, 0.001, 0.3, 10, 0.01, None), (2, 0.3, 0.0, 10, None, 0.05), (12, 0.3, 0.3, 10, 0.01, 0.05),
+    ]
+    for epoch, dw, wrong, top, dw_thr, wrong_thr in grid:
+        yield Case(((epoch, dw, wrong), dict(max_epochs=top, delta_w_threshold=dw_thr,
+                                            misclassified_threshold=wrong_thr)))
+
+
+def _train_data(rng, m, n_in, n_out):
+    X = rng.uniform(0, 1, (m, n_in))
+    labels = rng.integers(0, max(n_out, 2), m)
+    T = np.eye(n_out)[labels] if n_out > 1 else labels[:, None].astype(float)
+    return X, T
+
+
+def _train_cases(rng):
+    for sizes, epochs, thresholds in [([2, 3, 1], 6, {}), ([3, 4, 2], 8, {"delta_w_threshold": 0.05}),
+                                      ([2, 2, 2, 3], 5, {"misclassified_threshold": 0.7}),
+                                      ([4, 3], 12, {"delta_w_threshold": 1e-9, "misclassified_threshold": 0.0})]:
+        X, T = _train_data(rng, 7, sizes[0], sizes[-1])
+        yield Case(((X, T, _network(rng, sizes), 0.5), dict(max_epochs=epochs, **thresholds)))
+
+
+def _train_mode_cases(rng):
+    for mode in ("case", "epoch"):
+        for case in _train_cases(rng):
+            args, kwargs = case
+            yield Case((args, dict(kwargs, mode=mode)))
+
+
+def _predict_cases(rng):
+    for sizes in ([3, 4, 3], [2, 3, 1], [4, 5, 2], [2, 6, 4, 10]):
+        network = _network(rng, sizes)
+        yield rng.uniform(-2, 2, (9, sizes[0])), network
+        yield rng.uniform(-2, 2, sizes[0]), network
+
+
+def _one_over_t_cases(rng):
+    yield (1,)
+    yield (np.arange(1, 11),)
+    yield (np.arange(1, 6), 0.3)
+    yield (7, 2.5)
+
+
+def _classify_run_cases(rng):
+    falling = 2.0 * 0.8 ** np.arange(20)
+    yield (falling,)
+    yield (falling + 0.05 * (-1) ** np.arange(20),)          # noisy but mostly falling?
+    yield (np.r_[falling[:10], falling[9] + 0.3 * (np.arange(10) % 2)],)  # zigzag at the end
+    yield (np.r_[1.0, 0.5, 0.4, 0.45, 0.35, 0.3, 0.28, 0.27],)  # one rise in seven: converging
+    yield (np.r_[1.0, 0.9, 1.0, 0.8, 0.9, 0.7, 0.8, 0.6, 0.7],)  # up every other epoch
+    yield (np.r_[1.0, 2.0, 4.0, 8.0],)
+    yield (np.r_[1.0, 0.5, 0.3, 1.5],)                          # ends above its start
+    yield (np.r_[1.0, 0.5, np.nan, np.nan],)
+    yield (np.r_[1.0, 0.5, 0.2, np.inf],)
+    yield (np.r_[5.0, 1.0, 1.1, 1.0, 1.1],)                    # exactly a quarter... or more
+
+
 CASES = {
     "net_input": _net_input_cases, "forward": _forward_cases,
     "sigmoid": _sigmoid_cases, "sigmoid_derivative": _sigmoid_derivative_cases,
@@ -315,4 +402,39 @@ CASES = {
     "hidden_error": _hidden_error_cases, "backward": _backward_cases,
     "update": _update_cases, "train_step": _train_step_cases,
     "numerical_gradient": _numerical_gradient_cases,
+    "should_stop": _should_stop_cases, "train": _train_cases,
+    "predict": _predict_cases, "one_over_t": _one_over_t_cases, "classify_run": _classify_run_cases,
 }
+# further sets of cases for a function, named in check_random(..., cases=...)
+MORE_CASES = {"train_modes": _train_mode_cases}
+
+
+def check_held_out_accuracy(train, predict, seed=0, minimum=0.85):
+    """Train a network with the student's ``train`` on part of the wheat seeds
+    data and classify the held-out rest with their ``predict`` (chapter 8)."""
+    from .datasets import load_seeds, minmax
+
+    ref = reference_module()
+    data = load_seeds()
+    order = np.random.default_rng(seed).permutation(len(data.y))
+    train_rows, test_rows = order[:150], order[150:]
+    lo, hi = data.X[train_rows].min(axis=0), data.X[train_rows].max(axis=0)
+    X_train, X_test = minmax(data.X[train_rows], lo, hi), minmax(data.X[test_rows], lo, hi)
+    T_train = ref.one_hot(data.y[train_rows], 3)
+    network = ref.init_network([7, 5, 3], np.random.default_rng(seed))
+    kwargs = dict(mode="case", max_epochs=60)
+    result = call("train", train, (X_train, T_train, network, 0.3), kwargs)
+    if not (isinstance(result, tuple) and len(result) == 2):
+        raise AssertionError(f"train should return (network, history), got {describe(result)}")
+    predicted = call("predict", predict, (X_test, result[0]))
+    if np.shape(predicted) != test_rows.shape:
+        raise AssertionError(f"predict on {len(test_rows)} held-out tuples returned "
+                             f"{describe(predicted)}, not {len(test_rows)} class indices")
+    accuracy = float(np.mean(np.asarray(predicted) == data.y[test_rows]))
+    if accuracy < minimum:
+        reference_network, _ = ref.train(X_train, T_train, network, 0.3, **kwargs)
+        reference_accuracy = float(np.mean(ref.predict(X_test, reference_network) == data.y[test_rows]))
+        raise AssertionError(
+            f"a 7-5-3 network trained with your train (case updating, l = 0.3, 60 epochs) "
+            f"classifies {accuracy:.0%} of {len(test_rows)} held-out tuples correctly; at least "
+            f"{minimum:.0%} is needed (the reference reaches {reference_accuracy:.0%} from the same start)")

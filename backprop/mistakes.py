@@ -377,6 +377,191 @@ CATALOGUE += [
 ]
 
 
+def _should_stop_with(epoch, max_delta_w, misclassified, *, max_epochs, delta_w_threshold=None,
+                      misclassified_threshold=None, inclusive=False, late=False, epochs_first=False):
+    below = (lambda a, b: a <= b) if inclusive else (lambda a, b: a < b)
+    if epochs_first and epoch >= max_epochs:
+        return "max_epochs"
+    if delta_w_threshold is not None and below(max_delta_w, delta_w_threshold):
+        return "delta_w"
+    if misclassified_threshold is not None and below(misclassified, misclassified_threshold):
+        return "misclassified"
+    if (epoch > max_epochs) if late else (epoch >= max_epochs):
+        return "max_epochs"
+    return None
+
+
+def _classify_last_two(ref, errors):
+    E = np.asarray(errors, dtype=float)
+    if not np.all(np.isfinite(E)) or E[-1] > E[-2]:
+        return "diverging"
+    return "converging"
+
+
+def _classify_ignoring_nan(ref, errors):
+    E = np.asarray(errors, dtype=float)
+    if E[-1] > E[0]:
+        return "diverging"
+    if np.sum(np.diff(E) > 0) >= 0.25 * (len(E) - 1):
+        return "oscillating"
+    return "converging"
+
+
+_STOP = ("def should_stop(epoch, max_delta_w, misclassified, *, max_epochs,\n"
+         "                delta_w_threshold=None, misclassified_threshold=None):\n")
+
+CATALOGUE += [
+    # chapter 6: should_stop
+    Mistake(
+        "should_stop", "None threshold compared",
+        "a threshold of None means its rule is switched off: test `threshold is not None` "
+        "before comparing (a number cannot be compared with None).",
+        None,
+        _STOP + "    if max_delta_w < delta_w_threshold:\n        return 'delta_w'\n"
+        "    if misclassified < misclassified_threshold:\n        return 'misclassified'\n"
+        "    if epoch >= max_epochs:\n        return 'max_epochs'\n    return None\n",
+        raises=r"NoneType"),
+    Mistake(
+        "should_stop", "one epoch too many",
+        "training runs one epoch too many: epochs are counted from 1, so after epoch "
+        "max_epochs the maximum has been reached (epoch >= max_epochs).",
+        lambda ref, *args, **kwargs: _should_stop_with(*args, **kwargs, late=True),
+        _STOP + "    if delta_w_threshold is not None and max_delta_w < delta_w_threshold:\n"
+        "        return 'delta_w'\n"
+        "    if misclassified_threshold is not None and misclassified < misclassified_threshold:\n"
+        "        return 'misclassified'\n    if epoch > max_epochs:\n        return 'max_epochs'\n"
+        "    return None\n"),
+    Mistake(
+        "should_stop", "inclusive thresholds",
+        "the rules say *below* a threshold: a value equal to the threshold does not stop "
+        "training (use <, not <=).",
+        lambda ref, *args, **kwargs: _should_stop_with(*args, **kwargs, inclusive=True),
+        _STOP + "    if delta_w_threshold is not None and max_delta_w <= delta_w_threshold:\n"
+        "        return 'delta_w'\n"
+        "    if misclassified_threshold is not None and misclassified <= misclassified_threshold:\n"
+        "        return 'misclassified'\n    if epoch >= max_epochs:\n        return 'max_epochs'\n"
+        "    return None\n"),
+    Mistake(
+        "should_stop", "maximum checked first",
+        "when several rules fire after the same epoch, report the first in the documented "
+        "order: delta_w, then misclassified, then max_epochs (the maximum is the safety net).",
+        lambda ref, *args, **kwargs: _should_stop_with(*args, **kwargs, epochs_first=True),
+        _STOP + "    if epoch >= max_epochs:\n        return 'max_epochs'\n"
+        "    if delta_w_threshold is not None and max_delta_w < delta_w_threshold:\n"
+        "        return 'delta_w'\n"
+        "    if misclassified_threshold is not None and misclassified < misclassified_threshold:\n"
+        "        return 'misclassified'\n    return None\n"),
+    # chapter 6 and 8: train
+    Mistake(
+        "train", "termination rules ignored",
+        "training went on after a termination rule fired: ask should_stop after every "
+        "epoch, record what it returns in history['stopped_by'], and stop when it is not None.",
+        lambda ref, X, T, network, l, **kw: ref.train(
+            X, T, network, l, max_epochs=kw.get("max_epochs", 500), mode=kw.get("mode", "case")),
+        "TRAIN_RULES_IGNORED"),
+    Mistake(
+        "train", "epoch updating instead of case updating",
+        "this is epoch updating (one update per epoch from the summed increments): "
+        "case updating changes the weights after every tuple.",
+        lambda ref, X, T, network, l, **kw: ref.train(X, T, network, l, **dict(kw, mode="epoch")),
+        "TRAIN_ALWAYS_EPOCH"),
+    # chapter 7: one_over_t
+    Mistake(
+        "one_over_t", "l0 ignored",
+        "the schedule starts from l0: l = l0 / t (the textbook's 1/t is the case l0 = 1).",
+        lambda ref, t, l0=1.0: 1.0 / np.asarray(t, dtype=float),
+        "def one_over_t(t, l0=1.0):\n    return 1 / t\n"),
+    Mistake(
+        "one_over_t", "epochs counted from 0",
+        "t counts the passes through the training set from 1: the first epoch (t = 1) "
+        "uses l0 itself, so l = l0 / t, not l0 / (t + 1).",
+        lambda ref, t, l0=1.0: l0 / (np.asarray(t, dtype=float) + 1),
+        "def one_over_t(t, l0=1.0):\n    return l0 / (t + 1)\n"),
+    # chapter 7: classify_run
+    Mistake(
+        "classify_run", "last two epochs only",
+        "the run is judged by its last two epochs only: a diverging run ends above where "
+        "it started, and an oscillating one rises in at least a quarter of its epochs; "
+        "look at the whole run.",
+        _classify_last_two,
+        "def classify_run(errors):\n    E = np.asarray(errors, dtype=float)\n"
+        "    if not np.all(np.isfinite(E)) or E[-1] > E[-2]:\n        return 'diverging'\n"
+        "    return 'converging'\n"),
+    Mistake(
+        "classify_run", "nan or inf not diverging",
+        "a run whose error became nan or inf has diverged: every comparison with nan is "
+        "False, so test np.isfinite first.",
+        _classify_ignoring_nan,
+        "def classify_run(errors):\n    E = np.asarray(errors, dtype=float)\n"
+        "    if E[-1] > E[0]:\n        return 'diverging'\n"
+        "    if np.sum(np.diff(E) > 0) >= 0.25 * (len(E) - 1):\n        return 'oscillating'\n"
+        "    return 'converging'\n"),
+    # chapter 8: predict
+    Mistake(
+        "predict", "argmax of a single output unit",
+        "with a single output unit, argmax always says class 0: the class is 1 when "
+        "O >= 0.5 and 0 otherwise.",
+        lambda ref, x, network: np.argmax(ref.forward(x, network)[-1], axis=-1),
+        "def predict(x, network):\n    return np.argmax(forward(x, network)[-1], axis=-1)\n"),
+    Mistake(
+        "predict", "outputs instead of classes",
+        "predict returns the output layer's values: it must return the class index, the "
+        "unit with the largest output (or O >= 0.5 for a single output unit).",
+        lambda ref, x, network: ref.forward(x, network)[-1],
+        "def predict(x, network):\n    return forward(x, network)[-1]\n"),
+]
+
+
+_TRAIN = """def train(X, T, network, l, *, mode="case", max_epochs=500,
+          delta_w_threshold=None, misclassified_threshold=None):
+    X, T = np.asarray(X, dtype=float), np.asarray(T, dtype=float)
+    if T.ndim == 1:
+        T = T[:, None]
+    labels = (T[:, 0] >= 0.5).astype(int) if T.shape[1] == 1 else np.argmax(T, axis=1)
+    history = {"error": [], "misclassified": [], "max_delta_w": [], "stopped_by": None}
+    for epoch in range(1, max_epochs + 1):
+        batches = [(X, T)] if BATCHES else list(zip(X, T))
+        epoch_outputs, max_delta_w = [], 0.0
+        for x, target in batches:
+            outputs = forward(x, network)
+            new = update(network, outputs, backward(outputs, target, network), l)
+            for (W_new, _), (W, _) in zip(new, network):
+                max_delta_w = max(max_delta_w, np.max(np.abs(W_new - W)))
+            network = new
+            epoch_outputs.append(np.atleast_2d(outputs[-1]))
+        O = np.concatenate(epoch_outputs)
+        predicted = (O[:, 0] >= 0.5).astype(int) if O.shape[1] == 1 else np.argmax(O, axis=1)
+        misclassified = np.mean(predicted != labels)
+        history["error"].append(0.5 * np.sum((T - O) ** 2))
+        history["misclassified"].append(misclassified)
+        history["max_delta_w"].append(max_delta_w)
+        history["stopped_by"] = should_stop(epoch, max_delta_w, misclassified, max_epochs=max_epochs,
+                                            THRESHOLDS)
+        if history["stopped_by"]:
+            break
+    return network, history
+"""
+
+
+def train_source(batches='mode == "epoch"',
+                 thresholds="delta_w_threshold=delta_w_threshold,\n"
+                            "                                            misclassified_threshold=misclassified_threshold"):
+    """Student-style code of train (chapters 6 and 8), right or with a mistake."""
+    return _TRAIN.replace("BATCHES", batches).replace("THRESHOLDS", thresholds)
+
+
+def _examples():
+    """Examples that are variants of a longer solution, filled in here."""
+    fills = {"TRAIN_RULES_IGNORED": train_source(thresholds="delta_w_threshold=None"),
+             "TRAIN_ALWAYS_EPOCH": train_source(batches="True")}
+    for i, m in enumerate(CATALOGUE):
+        if m.example in fills:
+            CATALOGUE[i] = m._replace(example=fills[m.example])
+
+
+_examples()
+
+
 def for_function(name):
     """The catalogued mistakes of one contract function."""
     return [m for m in CATALOGUE if m.function == name]
