@@ -7,7 +7,7 @@ VENV := .venv
 # nbgrader runs `alembic` from PATH when it creates a gradebook
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 
-.PHONY: book test serve assignments clean
+.PHONY: book test bench serve assignments clean
 
 $(VENV)/installed: requirements.txt pyproject.toml
 	test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
@@ -22,6 +22,10 @@ book: $(VENV)/installed
 
 test: $(VENV)/installed
 	python -m pytest
+
+# Training speed as ratios measured side by side (see benchmarks/bench.py)
+bench: $(VENV)/installed
+	python benchmarks/bench.py
 
 serve: $(VENV)/installed
 	@echo "Serving the site at http://127.0.0.1:8000/ (Ctrl-C stops)"

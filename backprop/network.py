@@ -34,7 +34,8 @@ def sigmoid(I):
     if I.dtype.kind != "f":
         I = I.astype(float)
     z = np.exp(-np.abs(I))
-    return np.where(I >= 0, 1.0 / (1.0 + z), z / (1.0 + z))
+    O = 1.0 / (1.0 + z)
+    return np.where(I < 0, z * O, O)
 
 
 def sigmoid_derivative(O):
@@ -92,20 +93,27 @@ def backward(outputs, T, network):
     return errors
 
 
+def increments(O_prev, err, l):
+    """Delta W = l Err_j O_i and Delta theta = l Err_j of one layer, chapter 5,
+    eqs. (5.1) and (5.2): an outer product for one tuple, and for a batch the
+    sum of its tuples' increments."""
+    if err.ndim == 1:
+        return l * np.outer(O_prev, err), l * err
+    return l * (O_prev.T @ err), l * err.sum(axis=0)
+
+
 def update(network, outputs, errors, l):
     """The updated network, chapter 5, eqs. (5.1) and (5.2).
 
-    Delta w_ij = l Err_j O_i and Delta theta_j = l Err_j. For a batch the
-    increments of its tuples are summed, which is epoch updating when the
-    batch is the whole training set. The network passed in is not changed.
+    w_ij += Delta w_ij and theta_j += Delta theta_j with the increments of
+    :func:`increments`. For a batch the increments of its tuples are summed,
+    which is epoch updating when the batch is the whole training set. The
+    network passed in is not changed.
     """
     updated = []
     for (W, theta), O_prev, err in zip(network, outputs[:-1], errors):
-        if err.ndim == 1:
-            delta_W, delta_theta = np.outer(O_prev, err), err
-        else:
-            delta_W, delta_theta = O_prev.T @ err, err.sum(axis=0)
-        updated.append((W + l * delta_W, theta + l * delta_theta))
+        delta_W, delta_theta = increments(O_prev, err, l)
+        updated.append((W + delta_W, theta + delta_theta))
     return updated
 
 
@@ -258,6 +266,8 @@ def train(X, T, network, l, *, mode="case", batch_size=None, max_epochs=500,
     size = sizes[mode]
     labels = (T[:, 0] >= 0.5).astype(int) if T.shape[1] == 1 else np.argmax(T, axis=1)
     history = {"error": [], "misclassified": [], "max_delta_w": [], "stopped_by": None}
+    # train owns a copy of the network and updates it in place: no new arrays per step
+    network = [(np.array(W, dtype=X.dtype), np.array(theta, dtype=X.dtype)) for W, theta in network]
 
     for t in range(1, max_epochs + 1):
         rate = l(t) if callable(l) else l
@@ -266,10 +276,12 @@ def train(X, T, network, l, *, mode="case", batch_size=None, max_epochs=500,
             # one tuple stays 1-D in case updating: the outer products of chapter 5
             x, target = (X[start], T[start]) if mode == "case" else (X[start:start + size], T[start:start + size])
             outputs = forward(x, network)
-            new_network = update(network, outputs, backward(outputs, target, network), rate)
-            max_delta_w = max(max_delta_w, *(float(np.max(np.abs(W_new - W)))
-                                             for (W_new, _), (W, _) in zip(new_network, network)))
-            network = new_network
+            errors = backward(outputs, target, network)  # all errors before any weight changes
+            for (W, theta), O_prev, err in zip(network, outputs[:-1], errors):
+                delta_W, delta_theta = increments(O_prev, err, rate)
+                W += delta_W
+                theta += delta_theta
+                max_delta_w = max(max_delta_w, float(np.max(np.abs(delta_W))))
             epoch_outputs.append(np.atleast_2d(outputs[-1]))
         O = np.concatenate(epoch_outputs)
         predicted = (O[:, 0] >= 0.5).astype(int) if O.shape[1] == 1 else np.argmax(O, axis=1)
