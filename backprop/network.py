@@ -98,8 +98,11 @@ def increments(O_prev, err, l):
     eqs. (5.1) and (5.2): an outer product for one tuple, and for a batch the
     sum of its tuples' increments."""
     if err.ndim == 1:
-        return l * np.outer(O_prev, err), l * err
-    return l * (O_prev.T @ err), l * err.sum(axis=0)
+        delta_W, delta_theta = np.outer(O_prev, err), l * err
+    else:
+        delta_W, delta_theta = O_prev.T @ err, l * err.sum(axis=0)
+    delta_W *= l  # in place: no second weight-sized array
+    return delta_W, delta_theta
 
 
 def update(network, outputs, errors, l):
@@ -281,7 +284,8 @@ def train(X, T, network, l, *, mode="case", batch_size=None, max_epochs=500,
                 delta_W, delta_theta = increments(O_prev, err, rate)
                 W += delta_W
                 theta += delta_theta
-                max_delta_w = max(max_delta_w, float(np.max(np.abs(delta_W))))
+                # largest |Delta w| without an array of absolute values
+                max_delta_w = max(max_delta_w, float(delta_W.max()), -float(delta_W.min()))
             epoch_outputs.append(np.atleast_2d(outputs[-1]))
         O = np.concatenate(epoch_outputs)
         predicted = (O[:, 0] >= 0.5).astype(int) if O.shape[1] == 1 else np.argmax(O, axis=1)
