@@ -145,8 +145,8 @@ def _train_step_updated_weights(ref, x, T, network, l):
     return network
 
 
-def _difference_quotient(ref, network, x, T, eps, central_over_eps=False):
-    """The two wrong difference quotients of the catalogue."""
+def _one_sided(ref, network, x, T, eps):
+    """dE/dw by the forward difference (E(w + eps) - E(w)) / eps."""
     network = [(W.copy(), theta.copy()) for W, theta in network]
     E = lambda: ref.squared_error(ref.forward(x, network)[-1], T)  # noqa: E731
     E0 = E()
@@ -158,14 +158,33 @@ def _difference_quotient(ref, network, x, T, eps, central_over_eps=False):
             for idx in np.ndindex(param.shape):
                 kept = param[idx]
                 param[idx] = kept + eps
-                up = E()
-                param[idx] = kept - eps
-                down = E()
+                g[idx] = (E() - E0) / eps
                 param[idx] = kept
-                g[idx] = (up - down) / eps if central_over_eps else (up - E0) / eps
             grads.append(g)
         gradient.append(tuple(grads))
     return gradient
+
+
+_GRADIENT = """def numerical_gradient(network, x, T, eps):
+    def E():
+        return 0.5 * np.sum((T - forward(x, network)[-1]) ** 2)
+    gradient = []
+    for W, theta in network:
+        grads = []
+        for p in (W, theta):
+            g = np.zeros_like(p)
+            for i in np.ndindex(p.shape):
+                kept = p[i]
+                p[i] = kept + eps
+                up = E()
+                p[i] = kept - eps
+                down = E()
+                p[i] = kept
+                g[i] = QUOTIENT
+            grads.append(g)
+        gradient.append(tuple(grads))
+    return gradient
+"""
 
 
 CATALOGUE += [
@@ -339,20 +358,13 @@ CATALOGUE += [
         "the sign is flipped: numerical_gradient returns dE/dw, the slope of the error; "
         "the update's Err_j O_i is its negative.",
         lambda ref, network, x, T, eps: [(-gW, -gt) for gW, gt in ref.numerical_gradient(network, x, T, eps)],
-        "def numerical_gradient(network, x, T, eps):\n    def E():\n"
-        "        return 0.5 * np.sum((T - forward(x, network)[-1]) ** 2)\n    gradient = []\n"
-        "    for W, theta in network:\n        grads = []\n        for p in (W, theta):\n"
-        "            g = np.zeros_like(p)\n            for i in np.ndindex(p.shape):\n"
-        "                kept = p[i]\n                p[i] = kept + eps\n                up = E()\n"
-        "                p[i] = kept - eps\n                down = E()\n                p[i] = kept\n"
-        "                g[i] = (down - up) / (2 * eps)\n            grads.append(g)\n"
-        "        gradient.append(tuple(grads))\n    return gradient\n"),
+        _GRADIENT.replace("QUOTIENT", "(down - up) / (2 * eps)")),
     Mistake(
         "numerical_gradient", "one-sided difference",
         "this is a one-sided difference (E(w + eps) - E(w)) / eps, whose error shrinks only "
         "like eps; the central difference (E(w + eps) - E(w - eps)) / (2 eps) is accurate to "
         "eps squared, which a gradient check needs.",
-        lambda ref, network, x, T, eps: _difference_quotient(ref, network, x, T, eps),
+        _one_sided,
         "def numerical_gradient(network, x, T, eps):\n    def E():\n"
         "        return 0.5 * np.sum((T - forward(x, network)[-1]) ** 2)\n    E0 = E()\n"
         "    gradient = []\n    for W, theta in network:\n        grads = []\n"
@@ -365,15 +377,8 @@ CATALOGUE += [
         "numerical_gradient", "divided by eps, not 2 eps",
         "the central difference spans 2 eps, from w - eps to w + eps: divide by 2 eps, "
         "not eps (these values are twice the slope).",
-        lambda ref, network, x, T, eps: _difference_quotient(ref, network, x, T, eps, central_over_eps=True),
-        "def numerical_gradient(network, x, T, eps):\n    def E():\n"
-        "        return 0.5 * np.sum((T - forward(x, network)[-1]) ** 2)\n    gradient = []\n"
-        "    for W, theta in network:\n        grads = []\n        for p in (W, theta):\n"
-        "            g = np.zeros_like(p)\n            for i in np.ndindex(p.shape):\n"
-        "                kept = p[i]\n                p[i] = kept + eps\n                up = E()\n"
-        "                p[i] = kept - eps\n                down = E()\n                p[i] = kept\n"
-        "                g[i] = (up - down) / eps\n            grads.append(g)\n"
-        "        gradient.append(tuple(grads))\n    return gradient\n"),
+        lambda ref, network, x, T, eps: [(2 * gW, 2 * gt) for gW, gt in ref.numerical_gradient(network, x, T, eps)],
+        _GRADIENT.replace("QUOTIENT", "(up - down) / eps")),
 ]
 
 
