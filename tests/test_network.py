@@ -7,7 +7,8 @@ import warnings
 import numpy as np
 import pytest
 
-from backprop import (backward, forward, init_network, net_input, numerical_gradient, one_hot,
+from backprop import (backward, classify_run, forward, init_network, net_input, numerical_gradient,
+                      one_hot, one_over_t, should_stop,
                       predict, sigmoid, train_step,
                       sigmoid_derivative, squared_error, train, update)
 
@@ -172,3 +173,22 @@ def test_train_step_is_one_case_update():
     for (W, t), (W2, t2) in zip(trained, train_step(X[0], y[:1], network, 0.7)):
         np.testing.assert_allclose(W, W2)
         np.testing.assert_allclose(t, t2)
+
+
+def test_should_stop_rules_in_documented_order():
+    rules = dict(max_epochs=10, delta_w_threshold=0.01, misclassified_threshold=0.05)
+    assert should_stop(1, 0.5, 0.5, **rules) is None
+    assert should_stop(1, 0.009, 0.5, **rules) == "delta_w"
+    assert should_stop(1, 0.5, 0.04, **rules) == "misclassified"
+    assert should_stop(10, 0.5, 0.5, **rules) == "max_epochs"
+    assert should_stop(10, 0.009, 0.04, **rules) == "delta_w"      # first in order wins
+    assert should_stop(3, 0.01, 0.05, **rules) is None              # "below" is strict
+    assert should_stop(3, 0.0, 0.0, max_epochs=10) is None          # None switches a rule off
+
+
+def test_one_over_t_and_classify_run():
+    assert one_over_t(1) == 1.0 and one_over_t(4, 0.5) == 0.125
+    assert classify_run([1.0, 0.5, 0.25]) == "converging"
+    assert classify_run([1.0, 0.6, 0.8, 0.5]) == "oscillating"
+    assert classify_run([1.0, 0.5, 2.0]) == "diverging"
+    assert classify_run([1.0, float("nan")]) == "diverging"
