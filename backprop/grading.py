@@ -38,7 +38,17 @@ def reference_module():
     return module
 
 
-class WrongAnswer(AssertionError):
+class TestFailed(AssertionError):
+    """A failed test, shown to the student as its message alone: IPython
+    renders ``_render_traceback_`` in place of the traceback, so neither the
+    test cell's code nor the grader's frames appear in the output."""
+
+    def _render_traceback_(self):
+        return [f"TestFailed: {line}" if i == 0 else line
+                for i, line in enumerate(str(self).splitlines())]
+
+
+class WrongAnswer(TestFailed):
     """A failed check, with the catalogued mistakes its answer matched."""
 
     def __init__(self, name, where, problem, known=()):
@@ -86,7 +96,7 @@ def call(name, fn, args, kwargs=None):
     finally:
         sys.setprofile(previous)
     if reached:
-        raise AssertionError(
+        raise TestFailed(
             f"{name} calls the course's reference implementation "
             f"(backprop's {reached[0]}). Write the computation yourself: an answer "
             f"that calls the course's code earns no marks.")
@@ -227,8 +237,8 @@ def check_random(name, fn, seed=0, cases=None):
     if counts:
         best = max(counts, key=counts.get)  # first in catalogue order on ties
         failure = next(f for f in failures if best in f.known)
-        raise AssertionError(failure.message(best)) from None
-    raise AssertionError(failures[0].message()) from None
+        raise TestFailed(failure.message(best)) from None
+    raise TestFailed(failures[0].message()) from None
 
 
 class Case(tuple):
@@ -425,16 +435,16 @@ def check_held_out_accuracy(train, predict, seed=0, minimum=0.85):
     kwargs = dict(mode="case", max_epochs=60)
     result = call("train", train, (X_train, T_train, network, 0.3), kwargs)
     if not (isinstance(result, tuple) and len(result) == 2):
-        raise AssertionError(f"train should return (network, history), got {describe(result)}")
+        raise TestFailed(f"train should return (network, history), got {describe(result)}")
     predicted = call("predict", predict, (X_test, result[0]))
     if np.shape(predicted) != test_rows.shape:
-        raise AssertionError(f"predict on {len(test_rows)} held-out tuples returned "
+        raise TestFailed(f"predict on {len(test_rows)} held-out tuples returned "
                              f"{describe(predicted)}, not {len(test_rows)} class indices")
     accuracy = float(np.mean(np.asarray(predicted) == data.y[test_rows]))
     if accuracy < minimum:
         reference_network, _ = ref.train(X_train, T_train, network, 0.3, **kwargs)
         reference_accuracy = float(np.mean(ref.predict(X_test, reference_network) == data.y[test_rows]))
-        raise AssertionError(
+        raise TestFailed(
             f"a 7-5-3 network trained with your train (case updating, l = 0.3, 60 epochs) "
             f"classifies {accuracy:.0%} of {len(test_rows)} held-out tuples correctly; at least "
             f"{minimum:.0%} is needed (the reference reaches {reference_accuracy:.0%} from the same start)")

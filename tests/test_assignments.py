@@ -154,5 +154,7 @@ def test_each_known_mistake_loses_marks_and_is_named(graded):
                 if cell.startswith(f"test_{mistake.function}") and score < top]
         assert lost, f"'{mistake.name}' lost no marks on {mistake.function}'s tests: {scores}"
         message = " ".join(mistake.message.split())
-        assert message in graded["feedback"][student], \
-            f"the feedback for '{mistake.name}' does not name it"
+        feedback = graded["feedback"][student]
+        assert message in feedback, f"the feedback for '{mistake.name}' does not name it"
+        assert "TestFailed: " in feedback and "grading.py" not in feedback, \
+            f"the feedback for '{mistake.name}' shows the grader's traceback, not just the message"
