@@ -17,3 +17,10 @@ c.CourseDirectory.release_directory = "exercises"
 c.OverwriteCells.add_missing_cells = True
 # Seconds a single cell may run during autograding.
 c.ExecutePreprocessor.timeout = 60
+
+# Feedback shows each test's points and message, never the code of a hidden
+# test: its region is cleared from the cells before they are rendered.
+from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor  # noqa: E402
+from nbgrader.preprocessors import ClearHiddenTests, GetGrades  # noqa: E402
+
+c.GenerateFeedback.preprocessors = [GetGrades, ClearHiddenTests, CSSHTMLHeaderPreprocessor]

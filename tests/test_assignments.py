@@ -135,6 +135,16 @@ def graded(request, tmp_path_factory):
     return {"name": name, "students": students, "scores": scores, "feedback": feedback}
 
 
+def test_feedback_never_shows_hidden_tests(graded):
+    source = ROOT / "solutions" / graded["name"] / f"{graded['name']}.ipynb"
+    hidden = {line for cell in nbformat.read(source, as_version=4).cells
+              for line in split_secrets(cell.source)[0] if "check" in line}
+    assert hidden, "the assignment has no hidden test to hide"
+    for student, page in graded["feedback"].items():
+        shown = [line for line in hidden if " ".join(line.split()) in page]
+        assert not shown and "HIDDEN TESTS" not in page, f"{student}'s feedback shows hidden tests: {shown}"
+
+
 def test_solution_scores_full_marks(graded):
     scores = graded["scores"]["solution"]
     assert scores and all(score == top for score, top in scores.values()), scores
