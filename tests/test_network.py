@@ -19,7 +19,7 @@ def error(network, x, T):
     return squared_error(forward(x, network)[-1], T)
 
 
-def numerical_gradient(network, x, T, eps=1e-6):
+def finite_differences(network, x, T, eps=1e-6):
     """dE/dw and dE/dtheta of every layer by central differences."""
     grads = []
     for k, (W, theta) in enumerate(network):
@@ -52,7 +52,7 @@ def test_update_follows_the_negative_gradient(sizes, seed, batch):
     outputs = forward(x, network)
     l = 0.1
     new = update(network, outputs, backward(outputs, T, network), l)
-    for (W, theta), (W_new, theta_new), (gW, gtheta) in zip(network, new, numerical_gradient(network, x, T)):
+    for (W, theta), (W_new, theta_new), (gW, gtheta) in zip(network, new, finite_differences(network, x, T)):
         np.testing.assert_allclose(W_new - W, -l * gW, rtol=1e-5, atol=1e-9)
         np.testing.assert_allclose(theta_new - theta, -l * gtheta, rtol=1e-5, atol=1e-9)
 
