@@ -8,9 +8,13 @@ student's terms: shapes, values, and the name of a catalogued mistake
 * the reference is loaded afresh from its file for every check, so nothing
   an answer cell did to the ``backprop`` package changes what is expected;
 * a function that calls the reference (directly, through an alias or a
-  wrapper) fails: an answer that merely calls the course's code earns nothing.
+  wrapper) fails: an answer that merely calls the course's code earns nothing;
+* every check first makes sure numpy, the builtins and this module are as
+  they were when it was imported (``untouched``): an answer cell that rebinds
+  ``np.allclose`` or ``check`` fails every test after it.
 """
 
+import builtins
 import copy
 import importlib.util
 import inspect
@@ -36,6 +40,29 @@ def reference_module():
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
+
+
+# IPython and ipykernel set these builtins themselves while cells run
+_CHANGING_BUILTINS = {"_", "__", "___", "exit", "quit", "get_ipython", "display", "input", "help"}
+_ORIGINAL = {
+    "numpy": (np, dict(vars(np))),
+    "builtins": (builtins, {k: v for k, v in vars(builtins).items() if k not in _CHANGING_BUILTINS}),
+}
+
+
+def untouched():
+    """Fail when an answer cell has rebound anything in numpy, the builtins or
+    this module (each check's first step; see screening.py for the static side)."""
+    here = sys.modules.get(__name__)
+    changed = [f"sys.modules[{name!r}]" for name, module in (("numpy", np), (__name__, _SELF))
+               if sys.modules.get(name) is not module]
+    for label, (module, original) in {**_ORIGINAL, "backprop.grading": (here, _ORIGINAL_SELF)}.items():
+        current = vars(module) if module is not None else {}
+        changed += [f"{label}.{key}" for key, value in original.items() if current.get(key) is not value]
+    if changed:
+        raise TestFailed(f"the notebook has changed {', '.join(changed[:3])}, which the tests rely on, "
+                         f"so no test after that change can be trusted and none earns marks; "
+                         f"remove the code that changes it")
 
 
 class TestFailed(AssertionError):
@@ -204,6 +231,7 @@ _REFERENCE = object()  # marks "what the reference returns" (None can be a right
 
 def check(name, fn, args, expected=_REFERENCE, where="", kwargs=None):
     """Check ``fn(*args, **kwargs)`` against ``expected`` (by default, the reference's answer)."""
+    untouched()
     ref = reference_module()
     if expected is _REFERENCE:
         expected = getattr(ref, name)(*copy.deepcopy(args), **copy.deepcopy(kwargs or {}))
@@ -221,6 +249,7 @@ def check_random(name, fn, seed=0, cases=None):
     the most failing cases (several mistakes can coincide on small networks),
     or else reports the first failure.
     """
+    untouched()
     failures = []
     for case in (MORE_CASES[cases] if cases else CASES[name])(np.random.default_rng(seed)):
         args, kwargs = case if isinstance(case, Case) else (case, None)
@@ -424,6 +453,7 @@ def check_held_out_accuracy(train, predict, seed=0, minimum=0.85):
     data and classify the held-out rest with their ``predict`` (chapter 8)."""
     from .datasets import load_seeds, minmax
 
+    untouched()
     ref = reference_module()
     data = load_seeds()
     order = np.random.default_rng(seed).permutation(len(data.y))
@@ -448,3 +478,7 @@ def check_held_out_accuracy(train, predict, seed=0, minimum=0.85):
             f"a 7-5-3 network trained with your train (case updating, l = 0.3, 60 epochs) "
             f"classifies {accuracy:.0%} of {len(test_rows)} held-out tuples correctly; at least "
             f"{minimum:.0%} is needed (the reference reaches {reference_accuracy:.0%} from the same start)")
+
+
+_SELF = sys.modules[__name__]
+_ORIGINAL_SELF = {k: v for k, v in vars(_SELF).items() if not k.startswith("__")}

@@ -1,0 +1,142 @@
+"""nbgrader preprocessors that keep a submission from grading itself.
+
+Every line of a submission runs in the same Python process as the tests that
+grade it, so an answer cell could rebind `np.allclose`, replace `check`,
+import the course's reference code, or rewrite later cells through IPython.
+`ScreenAnswers` reads each cell the student controls before anything runs (in
+nbgrader's trusted process, after `OverwriteCells` has restored the test
+cells) and stops a cell that does any of that from running: the cell gets a
+first line that raises with the reason, so the functions it defines are
+missing, their tests fail with that reason in the feedback, and the rest of
+the notebook is graded as usual. `backprop.grading` checks at run time too
+(see `grading.untouched`), for what a static reading cannot see.
+
+`TruncateOutput` keeps a cell that prints megabytes from bloating the graded
+notebook and its feedback page.
+"""
+
+import ast
+import builtins
+
+from IPython.core.inputtransformer2 import TransformerManager
+from nbgrader.api import Gradebook
+from nbgrader.preprocessors import NbGraderPreprocessor
+from traitlets import Integer
+
+# Modules an answer has no business importing: the course's reference code
+# (backprop.datasets alone is data, not answers) and the machinery of the
+# interpreter, the kernel and the grader.
+FORBIDDEN_MODULES = {"backprop", "builtins", "sys", "os", "importlib", "ctypes", "gc", "inspect",
+                     "IPython", "ipykernel", "nbgrader", "nbclient", "socket", "subprocess",
+                     "signal", "threading", "multiprocessing", "atexit", "types", "pathlib",
+                     "shutil", "io", "traceback", "unittest", "pytest", "code", "runpy", "pickle"}
+ALLOWED_SUBMODULES = {"backprop.datasets"}
+FORBIDDEN_CALLS = {"setattr", "delattr", "vars", "globals", "locals", "exec", "eval", "compile",
+                   "__import__", "get_ipython", "breakpoint", "open", "exit", "quit"}
+ALLOWED_DUNDERS = {"__init__", "__name__", "__doc__", "__call__", "__repr__", "__len__"}
+
+
+def imported_names(tree):
+    """{name: import statement} for the names an import binds at any level."""
+    names = {}
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.Import, ast.ImportFrom)):
+            for alias in node.names:
+                bound = alias.asname or alias.name.split(".")[0]
+                names[bound] = ast.dump(node)
+    return names
+
+
+def tampering(source, protected):
+    """The first reason this cell's code may not run, or None.
+
+    `protected` maps the names the course's locked cells import (np, check,
+    ...) to their import statement: an answer may repeat that import but not
+    rebind the name.
+    """
+    try:
+        tree = ast.parse(TransformerManager().transform_cell(source))
+    except SyntaxError:
+        return None  # it fails on its own when run, and earns nothing
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.Import, ast.ImportFrom)):
+            modules = [a.name for a in node.names] if isinstance(node, ast.Import) else [node.module or ""]
+            for module in modules:
+                if module.split(".")[0] in FORBIDDEN_MODULES and module not in ALLOWED_SUBMODULES:
+                    return f"it imports {module}, which an answer may not use"
+            for bound, statement in imported_names(ast.Module([node], [])).items():
+                if bound in protected and protected[bound] != statement:
+                    return f"it rebinds {bound}, which the tests use"
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in FORBIDDEN_CALLS:
+            return f"it calls {node.func.id}(), which an answer may not use"
+        elif isinstance(node, ast.Attribute):
+            if node.attr.startswith("__") and node.attr not in ALLOWED_DUNDERS:
+                return f"it reaches into {node.attr}"
+            if isinstance(node.ctx, (ast.Store, ast.Del)) and not _rooted_at_self(node):
+                return f"it changes the attribute {ast.unparse(node)} of an object it did not create"
+        elif (isinstance(node, ast.Subscript) and isinstance(node.ctx, (ast.Store, ast.Del))
+              and isinstance(node.value, ast.Attribute) and not _rooted_at_self(node)):
+            return f"it changes {ast.unparse(node.value)}, which belongs to a module"
+        elif isinstance(node, ast.Name):
+            if node.id.startswith("__") and node.id not in ALLOWED_DUNDERS:
+                return f"it uses {node.id}"
+            if isinstance(node.ctx, (ast.Store, ast.Del)) and node.id in protected:
+                return f"it rebinds {node.id}, which the tests use"
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and node.name in protected:
+            return f"it rebinds {node.name}, which the tests use"
+        elif isinstance(node, ast.Global) and set(node.names) & set(protected):
+            return f"it rebinds {', '.join(sorted(set(node.names) & set(protected)))}, which the tests use"
+    return None
+
+
+def _rooted_at_self(node):
+    while isinstance(node, (ast.Attribute, ast.Subscript)):
+        node = node.value
+    return isinstance(node, ast.Name) and node.id == "self"
+
+
+class ScreenAnswers(NbGraderPreprocessor):
+    """Stop each cell the student controls that tampers with the grading from running."""
+
+    def preprocess(self, nb, resources):
+        nbg = resources["nbgrader"]
+        with Gradebook(nbg["db_url"]) as gb:
+            source_cells = gb.find_notebook(nbg["notebook"], nbg["assignment"]).source_cells
+            trusted = {c.name: c.source for c in source_cells if c.locked or c.cell_type != "code"}
+        protected = {}
+        for source in trusted.values():
+            try:
+                protected.update(imported_names(ast.parse(source)))
+            except SyntaxError:
+                pass
+        protected = {name: s for name, s in protected.items() if not hasattr(builtins, name)}
+        stopped = []
+        for cell in nb.cells:
+            meta = cell.metadata.get("nbgrader", {})
+            if cell.cell_type != "code" or trusted.get(meta.get("grade_id")) == cell.source:
+                continue
+            reason = tampering(cell.source, protected)
+            if reason:
+                name = meta.get("grade_id", "an added cell")
+                stopped.append(f"answer cell {name} not run: {reason}")
+                cell.source = (f"raise RuntimeError({f'This cell was not run: {reason}.'!r})  "
+                               f"# added by the grader\n" + cell.source)
+        resources.setdefault("screening", []).extend(stopped)
+        for line in stopped:
+            self.log.warning("%s", line)
+        return nb, resources
+
+
+class TruncateOutput(NbGraderPreprocessor):
+    """Cut each text output after `max_chars` characters (nbgrader's LimitOutput counts lines)."""
+
+    max_chars = Integer(20000, help="characters kept of each text output").tag(config=True)
+
+    def preprocess_cell(self, cell, resources, index):
+        for output in cell.get("outputs", []):
+            if output.output_type == "stream" and len(output.text) > self.max_chars:
+                output.text = output.text[:self.max_chars] + "\n... output truncated by the grader ...\n"
+            for mime, value in output.get("data", {}).items():
+                if isinstance(value, str) and len(value) > self.max_chars and mime.startswith("text/"):
+                    output.data[mime] = value[:self.max_chars] + "\n... output truncated by the grader ..."
+        return cell, resources
