@@ -27,6 +27,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor, as_completed
@@ -70,7 +71,7 @@ def kernel_argv(bwrap, readable, writable):
     """The kernel's command line: ipykernel inside a bubblewrap sandbox that
     sees the system and Python read-only, `readable` read-only, `writable`
     read-write, an empty /tmp, and no network (BRIEF section 7)."""
-    argv = [bwrap, "--die-with-parent", "--new-session",
+    argv = [bwrap, "--die-with-parent", "--new-session", "--cap-drop", "ALL",
             "--unshare-net", "--unshare-pid", "--unshare-ipc", "--unshare-uts",
             "--tmpfs", "/tmp", "--proc", "/proc", "--dev", "/dev"]
     for path in ["/usr", "/etc", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32"]:
@@ -82,6 +83,8 @@ def kernel_argv(bwrap, readable, writable):
         argv += ["--ro-bind", str(path), str(path)]
     for path in writable:
         argv += ["--bind", str(path), str(path)]
+    # the sandbox's own root (where bwrap makes the folders above the binds) is read-only too
+    argv += ["--remount-ro", "/"]
     # under --unshare-pid the kernel would take its parent for dead and exit
     argv += ["--unsetenv", "JPY_PARENT_PID", "--setenv", "HOME", "/tmp",
              "--setenv", "MPLCONFIGDIR", "/tmp", "--setenv", "OPENBLAS_NUM_THREADS", "1",
@@ -104,14 +107,18 @@ class Course:
         if self.bwrap is None:
             sys.exit("make grade: bubblewrap is not installed, and student code is never run "
                      "unconfined (Debian: apt-get install -y bubblewrap)")
-        import backprop
+        from . import datasets
         # what a kernel may read: Python, the environment, the course package and the data
         self.readable = sorted({Path(sys.base_prefix).resolve(), Path(sys.prefix).resolve(),
-                                Path(backprop.__file__).resolve().parent, self.root / "datasets"})
+                                Path(__file__).resolve().parent, datasets.DATA_DIR})
         self.readable = [p for p in self.readable if not str(p).startswith(("/usr/", "/etc/"))]
 
     def notebooks(self, assignment):
         return sorted(p.name for p in (self.root / "solutions" / assignment).glob("*.ipynb"))
+
+    def grade_ids(self, assignment, notebook):
+        nb = nbformat.read(self.root / "solutions" / assignment / notebook, as_version=4)
+        return {c.metadata.get("nbgrader", {}).get("grade_id") for c in nb.cells} - {None}
 
     def submissions(self):
         """(student, assignment) for each folder in submitted/ of a known assignment."""
@@ -159,11 +166,19 @@ class Course:
                         f" (found {', '.join(p.name for p in strays)})" if strays else "")
                     continue
             try:
-                nbformat.validate(nbformat.read(path, as_version=4))
+                nb = nbformat.read(path, as_version=4)
+                nbformat.validate(nb)
             except Exception as error:  # invalid JSON, not a notebook, or broken metadata
                 row.reason = f"corrupt file: {path.name} is not a readable notebook ({_first_line(error)})"
                 continue
-            shutil.copyfile(path, inbox / name)
+            # a cell the student added cannot claim to be a test (nbgrader would
+            # fail on it): it is graded as an ordinary cell of theirs
+            known = self.grade_ids(assignment, name)
+            for cell in nb.cells:
+                if "nbgrader" in cell.metadata and cell.metadata["nbgrader"].get("grade_id") not in known:
+                    del cell.metadata["nbgrader"]
+                    row.reason = "a cell added with test metadata was graded as an ordinary cell"
+            nbformat.write(nb, inbox / name)
             to_grade.append(row)
         if to_grade:
             self.autograde(job, template, student, assignment, to_grade)
@@ -172,8 +187,15 @@ class Course:
 
     def autograde(self, job, template, student, assignment, rows):
         shutil.copy(template / "gradebook.db", job / "gradebook.db")
-        runtime, autograded = job / "runtime", job / "autograded"
-        runtime.mkdir()
+        # the kernel's sockets: a Unix socket path has at most 107 characters
+        runtime = Path(tempfile.mkdtemp(prefix="grade-"))
+        try:
+            self._autograde(job, runtime, template, student, assignment, rows)
+        finally:
+            shutil.rmtree(runtime, ignore_errors=True)
+
+    def _autograde(self, job, runtime, template, student, assignment, rows):
+        autograded = job / "autograded"
         autograded.mkdir()
         spec = job / "jupyter" / "kernels" / "confined"
         spec.mkdir(parents=True)
@@ -200,6 +222,8 @@ class Course:
                 output = autograded / student / assignment / f"{row.notebook}.ipynb"
                 if code is None:
                     row.reason = f"timed out: the notebook ran past its limit of {self.notebook_timeout} s"
+                elif "CellTimeoutError" in log:
+                    row.reason = f"timed out: a cell ran past the limit of {self.cell_timeout} s per cell"
                 elif died:
                     row.reason = "kernel died: the notebook's code stopped the Python process"
                 elif code != 0 or not output.exists():
@@ -210,7 +234,10 @@ class Course:
                 else:
                     sub = gb.find_submission_notebook(row.notebook, assignment, student)
                     row.score, row.status = sub.score, "graded"
-                    row.reason = "; ".join(filter(None, [row.reason, *stopped]))
+                    restored = _restored_cells(output)
+                    row.reason = "; ".join(filter(None, [
+                        row.reason, restored and f"deleted test cells restored and graded: {restored}",
+                        *stopped]))
         if any(row.status == "graded" for row in rows):
             code, log = nbgrader(["generate_feedback", assignment, "--student", student, "--force"],
                                  job, self.env, 600)
@@ -303,6 +330,12 @@ def _first_line(error):
 def _last_error(log):
     lines = [line for line in log.splitlines() if "ERROR" in line or "Error" in line]
     return (lines[-1] if lines else log.strip().splitlines()[-1] if log.strip() else "no output")[:300]
+
+
+def _restored_cells(path):
+    nb = nbformat.read(path, as_version=4)
+    return ", ".join(c.metadata["nbgrader"]["grade_id"] for c in nb.cells
+                     if "was missing from the submission" in c.source and "nbgrader" in c.metadata)
 
 
 def _timed_out_cells(path):

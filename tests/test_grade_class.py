@@ -1,0 +1,310 @@
+"""`make grade` on a class of awkward submissions, through the real command
+(`python -m backprop.grade_class`, which runs nbgrader's autograde and
+generate_feedback): each submission's expected marks and status, the
+confinement of student code, that no submitted file changes, and that a
+second run gives the same grades."""
+
+import ast
+import csv
+import hashlib
+import http.server
+import shutil
+import sys
+import threading
+
+import nbformat
+import pytest
+
+from conftest import ROOT, assignments, run
+
+A = "ch03_output_error"  # two functions, 2 + 4 points each: 12 in all
+CELL_TIMEOUT = 10
+
+# Reads, writes and a request a confined kernel must not manage. Written with
+# numpy alone, so the screening of answer cells lets it run and only the
+# sandbox stands in the way. {paths} is filled in by the test.
+PROBE = '''
+import numpy as np
+attempts = {paths}
+found = {{}}
+for label, path in attempts["read"].items():
+    try:
+        np.fromfile(path, dtype=np.uint8, count=8)
+        found[label] = "done"
+    except Exception as error:
+        found[label] = "refused"
+for label, path in attempts["write"].items():
+    try:
+        np.zeros(1).tofile(path)
+        found[label] = "done"
+    except Exception as error:
+        found[label] = "refused"
+try:
+    np.lib.npyio.DataSource(None).open(attempts["url"]).read()
+    found["network"] = "done"
+except Exception as error:
+    found["network"] = "refused"
+print("PROBE", found)
+'''
+
+
+def notebook(kind):
+    folder = ROOT / ("solutions" if kind == "solution" else "exercises") / A
+    return nbformat.read(folder / f"{A}.ipynb", as_version=4)
+
+
+def answer(function):
+    return next(c.source for c in notebook("solution").cells if grade_id(c) == function)
+
+
+def grade_id(cell):
+    return cell.metadata.get("nbgrader", {}).get("grade_id", "")
+
+
+def with_cell(nb, source, after="given"):
+    """nb with a new code cell (no nbgrader metadata) after the cell `after`."""
+    index = next(i for i, c in enumerate(nb.cells) if grade_id(c) == after) + 1
+    nb.cells.insert(index, nbformat.v4.new_code_cell(source))
+    return nb
+
+
+def with_answers(nb, sources):
+    for cell in nb.cells:
+        if grade_id(cell) in sources:
+            cell.source = sources[grade_id(cell)]
+    return nb
+
+
+def is_test(cell):
+    return grade_id(cell).startswith("test_")
+
+
+def added_test(nb):
+    cell = nbformat.v4.new_code_cell("print('bonus')")
+    cell.metadata["nbgrader"] = {"grade": True, "grade_id": "test_bonus", "locked": True,
+                                 "points": 100, "schema_version": 3, "solution": False, "task": False}
+    nb.cells.append(cell)
+    return nb
+
+
+def without_tests(nb):
+    nb.cells = [c for c in nb.cells if not is_test(c)]
+    return nb
+
+
+def with_tests_first(nb):
+    nb.cells = [c for c in nb.cells if is_test(c)] + [c for c in nb.cells if not is_test(c)]
+    return nb
+
+
+def with_tests_edited(nb):
+    for cell in nb.cells:
+        if is_test(cell):
+            cell.source = "print('all good')"
+    return nb
+
+
+HARD_CODED = {
+    "output_error": '''def output_error(O, T):
+    table = {0.474: [0.131144424], 0.8: [-0.128]}
+    if O.ndim == 1:
+        return np.array(table[float(O[0])])
+    return np.array([[-0.032, 0.063, -0.096], [0.009, -0.009, -0.125]])''',
+    "one_hot": '''def one_hot(labels, n_classes):
+    if n_classes == 3:
+        return np.array([[1.0, 0.0, 0.0], [0.0, 0.0, 1.0], [0.0, 1.0, 0.0]])
+    return np.array([[0.0, 1.0, 0.0, 0.0], [1.0, 0.0, 0.0, 0.0]])''',
+}
+
+# student -> (their notebook, or bytes for a file that is not one; status; score; words in the reason)
+SUBMISSIONS = {
+    "solution": (lambda: notebook("solution"), "graded", 12, ""),
+    "stub": (lambda: notebook("stub"), "graded", 0, ""),
+    "patches_numpy": (lambda: with_cell(notebook("stub"), "np.allclose = lambda *a, **k: True\n"
+                                        "np.isclose = lambda *a, **k: True"), "graded", 0, "not run"),
+    "patches_builtins": (lambda: with_cell(notebook("stub"), "import builtins\n"
+                                           "builtins.isinstance = lambda *a: True"), "graded", 0, "not run"),
+    "replaces_check": (lambda: with_cell(notebook("stub"), "def check(*args, **kwargs):\n    pass\n"
+                                         "check_random = check"), "graded", 0, "rebinds check"),
+    "rewrites_tests": (lambda: with_cell(notebook("stub"), "get_ipython().input_transformers_post.append("
+                                         "lambda lines: ['pass\\n'])"), "graded", 0, "get_ipython"),
+    "imports_reference": (lambda: with_answers(notebook("stub"), {
+        "output_error": "from backprop.network import output_error",
+        "one_hot": "from backprop.network import one_hot"}), "graded", 0, "imports backprop.network"),
+    "hard_codes": (lambda: with_answers(notebook("stub"), HARD_CODED), "graded", 0, ""),
+    "deletes_tests": (lambda: without_tests(notebook("solution")), "graded", 12, "restored and graded"),
+    "edits_tests": (lambda: with_tests_edited(notebook("stub")), "graded", 0, ""),
+    "moves_tests": (lambda: with_tests_first(notebook("stub")), "graded", 0, ""),
+    "adds_test": (lambda: added_test(notebook("stub")), "graded", 0, "ordinary cell"),
+    "loops_after": (lambda: with_cell(notebook("solution"), "while True:\n    pass", after="one_hot"),
+                    "not graded", None, "timed out"),
+    "loops_before": (lambda: with_answers(notebook("solution"), {"output_error": "while True:\n    pass\n"
+                     + answer("output_error")}), "not graded", None, "timed out"),
+    "exits_os": (lambda: with_cell(notebook("solution"), "import os\nos._exit(0)", after="one_hot"),
+                 "graded", 12, "imports os"),
+    "raises_exit": (lambda: with_cell(notebook("solution"), "raise SystemExit(1)", after="output_error"),
+                    "graded", 12, ""),
+    "crashes_kernel": (lambda: with_cell(notebook("solution"), "np.lib.stride_tricks.as_strided(np.zeros(1), "
+                       "shape=(10**6,), strides=(10**9,)).sum()", after="one_hot"),
+                       "not graded", None, "kernel died"),
+    "prints_megabytes": (lambda: with_cell(notebook("solution"), "print('x' * 30_000_000)", after="one_hot"),
+                         "graded", 12, ""),
+    "corrupt": (lambda: b'{"cells": [{"cell_type": "code", "source": "trunc', "not graded", None, "corrupt file"),
+    "not_a_notebook": (lambda: b'{"hello": "world"}', "not graded", None, "corrupt file"),
+    "renamed": (lambda: notebook("solution"), "graded", 12, "submitted as my_work.ipynb"),
+    "missing": (lambda: None, "not graded", None, "notebook missing"),
+}
+
+
+class Refuser(http.server.BaseHTTPRequestHandler):
+    def do_GET(self):
+        self.send_response(200)
+        self.end_headers()
+        self.wfile.write(b"reached")
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture(scope="module")
+def server():
+    httpd = http.server.HTTPServer(("127.0.0.1", 0), Refuser)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{httpd.server_port}/"
+    httpd.shutdown()
+
+
+def probe_paths(course, url):
+    job = course / "_grading" / "jobs" / A / "probe"
+    return {
+        "read": {"solutions": str(course / "solutions" / A / f"{A}.ipynb"),
+                 "course gradebook": str(course / "gradebook.db"),
+                 "job gradebook": str(job / "gradebook.db"),
+                 "other student": str(course / "submitted" / "solution" / A / f"{A}.ipynb"),
+                 "own submitted file": str(course / "submitted" / "probe" / A / f"{A}.ipynb")},
+        "write": {"course root": str(course / "written.bin"),
+                  "own submitted folder": str(course / "submitted" / "probe" / A / "written.bin"),
+                  "job folder": str(job / "written.bin")},
+        "url": url,
+    }
+
+
+def checksums(folder):
+    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture(scope="module")
+def graded(tmp_path_factory, server):
+    """A scratch course with every submission above, graded twice by the command."""
+    course = tmp_path_factory.mktemp("class") / "course"
+    course.mkdir()
+    shutil.copy(ROOT / "nbgrader_config.py", course)
+    shutil.copytree(ROOT / "solutions", course / "solutions")
+    (course / "gradebook.db").write_bytes(b"an instructor's gradebook")
+    for student, (make, *_) in {**SUBMISSIONS, "probe": (lambda: notebook("solution"),)}.items():
+        folder = course / "submitted" / student / A
+        folder.mkdir(parents=True)
+        content = make()
+        name = "my_work.ipynb" if student == "renamed" else f"{A}.ipynb"
+        if isinstance(content, bytes):
+            (folder / name).write_bytes(content)
+        elif content is not None:
+            if student == "probe":
+                content = with_cell(content, PROBE.format(paths=probe_paths(course, server)), after="one_hot")
+            nbformat.write(content, folder / name)
+        else:
+            (folder / "notes.txt").write_text("I ran out of time")
+    before = checksums(course / "submitted")
+    command = [sys.executable, "-m", "backprop.grade_class", "--cell-timeout", str(CELL_TIMEOUT),
+               "--notebook-timeout", "240"]
+    runs, csvs = [], []
+    for _ in range(2):
+        runs.append(run(command, cwd=course, timeout=1800))
+        assert runs[-1].returncode == 0, runs[-1].stderr[-4000:]
+        csvs.append((course / "grades.csv").read_text())
+    rows = list(csv.DictReader(open(course / "grades.csv")))
+    return {"course": course, "runs": runs, "rows": {r["student"]: r for r in rows}, "before": before,
+            "after": checksums(course / "submitted"), "url": server,
+            "csvs": csvs}
+
+
+def test_grades_csv_has_a_row_per_student_and_notebook(graded):
+    header = open(graded["course"] / "grades.csv").readline().strip()
+    assert header == "student,assignment,notebook,score,max_score,status,reason"
+    assert set(graded["rows"]) == set(SUBMISSIONS) | {"probe"}
+    assert all(r["assignment"] == A and r["notebook"] == A and float(r["max_score"]) == 12
+               for r in graded["rows"].values())
+
+
+@pytest.mark.parametrize("student", SUBMISSIONS)
+def test_each_submission_gets_its_expected_mark_and_status(graded, student):
+    _, status, score, reason = SUBMISSIONS[student]
+    row = graded["rows"][student]
+    assert row["status"] == status, row
+    assert (row["score"] == "") if score is None else float(row["score"]) == score, row
+    assert reason in row["reason"], row
+    page = graded["course"] / "feedback" / student / A / f"{A}.html"
+    assert page.exists(), f"no feedback for {student}"
+    if status == "not graded":
+        assert "not graded" in page.read_text() and reason in page.read_text()
+
+
+def test_feedback_of_a_stopped_cell_says_why(graded):
+    page = (graded["course"] / "feedback" / "patches_numpy" / A / f"{A}.html").read_text()
+    assert "This cell was not run" in page and "np.allclose" in page
+
+
+def test_huge_output_is_cut(graded):
+    page = graded["course"] / "feedback" / "prints_megabytes" / A / f"{A}.html"
+    assert page.stat().st_size < 1_000_000 and "output truncated" in page.read_text()
+
+
+def test_no_submitted_file_changes(graded):
+    assert graded["before"] and graded["after"] == graded["before"]
+
+
+def test_a_second_run_gives_the_same_grades(graded):
+    first, second = graded["csvs"]
+    assert "not graded" in first and first == second
+
+
+def test_progress_is_shown(graded):
+    assert f"{len(graded['rows'])}/{len(graded['rows'])} submissions" in graded["runs"][0].stderr
+
+
+def probe_results(graded):
+    nb = nbformat.read(graded["course"] / "_grading" / "jobs" / A / "probe" / "autograded" / "probe" / A
+                       / f"{A}.ipynb", as_version=4)
+    (line,) = [o.text for c in nb.cells for o in c.get("outputs", []) if "PROBE" in o.get("text", "")]
+    return ast.literal_eval(line.split("PROBE", 1)[1].strip())
+
+
+def test_probe_succeeds_unconfined(graded, tmp_path):
+    """The probe itself works: run outside the sandbox, every attempt succeeds
+    (so a refusal below is the sandbox's doing, and lifting it fails that test)."""
+    paths = probe_paths(graded["course"], graded["url"])
+    paths["write"] = {label: str(tmp_path / f"{i}.bin") for i, label in enumerate(paths["write"])}
+    namespace = {}
+    exec(PROBE.format(paths=paths).replace('print("PROBE", found)', ""), namespace)
+    assert set(namespace["found"].values()) == {"done"}, namespace["found"]
+
+
+@pytest.mark.parametrize("attempt", ["solutions", "course gradebook", "job gradebook", "other student",
+                                     "own submitted file", "course root", "own submitted folder",
+                                     "job folder", "network"])
+def test_confined_code_is_refused(graded, attempt):
+    assert graded["rows"]["probe"]["status"] == "graded" and float(graded["rows"]["probe"]["score"]) == 12
+    assert probe_results(graded)[attempt] == "refused"
+    assert not (graded["course"] / "written.bin").exists()
+
+
+def test_every_example_test_checks_random_inputs_when_graded():
+    """A function that returns the visible examples' answers alone fails its
+    example test too: each example test cell has a hidden random check."""
+    for name in assignments():
+        nb = nbformat.read(ROOT / "solutions" / name / f"{name}.ipynb", as_version=4)
+        for cell in nb.cells:
+            if grade_id(cell).endswith("_example"):
+                hidden = cell.source.split("### BEGIN HIDDEN TESTS", 1)[-1]
+                assert "check_random(" in hidden, f"{name}: {grade_id(cell)} has no hidden random check"
