@@ -7,7 +7,7 @@ VENV := .venv
 # nbgrader runs `alembic` from PATH when it creates a gradebook
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 
-.PHONY: book test bench serve assignments clean
+.PHONY: book test bench bench-grading grade serve assignments clean
 
 $(VENV)/installed: requirements.txt pyproject.toml
 	test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
@@ -27,6 +27,15 @@ test: $(VENV)/installed
 bench: $(VENV)/installed
 	python benchmarks/bench.py
 
+# Grading speed: plain nbgrader vs `make grade` on 40 submissions (see benchmarks/grading.py)
+bench-grading: $(VENV)/installed
+	python benchmarks/grading.py
+
+# Grade every submission in submitted/<student>/<assignment>/ (instructors):
+# writes grades.csv and feedback/; WORKERS=n sets how many run at once
+grade: $(VENV)/installed
+	python -m backprop.grade_class $(if $(WORKERS),--workers $(WORKERS))
+
 serve: $(VENV)/installed
 	@echo "Serving the site at http://127.0.0.1:8000/ (Ctrl-C stops)"
 	python -m http.server --bind 127.0.0.1 --directory _build/html 8000
@@ -36,4 +45,4 @@ assignments: $(VENV)/installed
 	for dir in solutions/*/; do nbgrader generate_assignment "$$(basename $$dir)" --force --no-db; done
 
 clean:
-	rm -rf _build
+	rm -rf _build _grading

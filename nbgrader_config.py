@@ -2,9 +2,17 @@
 
 solutions/ holds the one hand-written copy of every assignment (nbgrader's
 source directory); exercises/ is what `nbgrader generate_assignment` makes of
-it for students (the release directory). Instructors grade in this directory:
-submissions go in submitted/<student>/<assignment>/.
+it for students (the release directory). Instructors grade in this directory
+with `make grade` (backprop/grade_class.py), which runs nbgrader with this
+configuration on submitted/<student>/<assignment>/.
 """
+
+from nbconvert.preprocessors import ClearMetadataPreprocessor, CSSHTMLHeaderPreprocessor
+from nbgrader.preprocessors import (
+    AssignLatePenalties, CheckCellMetadata, ClearHiddenTests, ClearOutput, DeduplicateIds, Execute,
+    GetGrades, IgnorePattern, LimitOutput, OverwriteCells, OverwriteKernelspec, SaveAutoGrades)
+
+from backprop.screening import ScreenAnswers, ShortenTracebacks, TruncateOutput
 
 c = get_config()  # noqa: F821 (provided by nbgrader when it reads this file)
 
@@ -19,16 +27,11 @@ c.OverwriteCells.add_missing_cells = True
 # cell that runs longer as "timed out" instead of grading the rest).
 c.Execute.timeout = 60
 
-# Before anything runs, each cell the student controls is read for code that
-# would tamper with the grading (rebinding np.allclose or check, importing
-# the reference, reaching the kernel); such a cell is stopped with the reason.
-# Outputs are cut to a size a feedback page can show.
-from nbgrader.preprocessors import (  # noqa: E402
-    AssignLatePenalties, CheckCellMetadata, ClearOutput, DeduplicateIds, Execute, IgnorePattern,
-    LimitOutput, OverwriteCells, OverwriteKernelspec, SaveAutoGrades)
-from nbconvert.preprocessors import ClearMetadataPreprocessor  # noqa: E402
-from backprop.screening import ScreenAnswers, TruncateOutput  # noqa: E402
-
+# nbgrader's own steps, plus two: before anything runs, each cell the student
+# controls is read for code that would tamper with the grading (rebinding
+# np.allclose or check, importing the reference, reaching the kernel) and such
+# a cell is stopped with the reason; after it runs, outputs are cut to a size
+# a feedback page can show.
 c.Autograde.sanitize_preprocessors = [ClearOutput, DeduplicateIds, OverwriteKernelspec,
                                       OverwriteCells, ScreenAnswers, CheckCellMetadata]
 c.Autograde.autograde_preprocessors = [Execute, IgnorePattern, ClearMetadataPreprocessor,
@@ -36,8 +39,7 @@ c.Autograde.autograde_preprocessors = [Execute, IgnorePattern, ClearMetadataPrep
                                        AssignLatePenalties, CheckCellMetadata]
 
 # Feedback shows each test's points and message, never the code of a hidden
-# test: its region is cleared from the cells before they are rendered.
-from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor  # noqa: E402
-from nbgrader.preprocessors import ClearHiddenTests, GetGrades  # noqa: E402
-
-c.GenerateFeedback.preprocessors = [GetGrades, ClearHiddenTests, CSSHTMLHeaderPreprocessor]
+# test: its region is cleared from the cells before they are rendered, and a
+# test cell's error shows its last line, not a traceback quoting the test.
+c.GenerateFeedback.preprocessors = [GetGrades, ClearHiddenTests, ShortenTracebacks,
+                                    CSSHTMLHeaderPreprocessor]

@@ -216,7 +216,7 @@ class Course:
                              job, env, self.notebook_timeout)
         (job / "autograde.log").write_text(log)
         died = re.search(r"DeadKernelError|Kernel died|kernel became unresponsive", log, re.I)
-        stopped = re.findall(r"answer cell .*? not run: .*", log)
+        stopped = re.findall(r"(?:answer|added) cell \S+ not run: .*", log)
         with Gradebook(f"sqlite:///{job / 'gradebook.db'}") as gb:
             for row in rows:
                 output = autograded / student / assignment / f"{row.notebook}.ipynb"

@@ -120,14 +120,14 @@ class ScreenAnswers(NbGraderPreprocessor):
                 pass
         protected = {name: s for name, s in protected.items() if not hasattr(builtins, name)}
         stopped = []
-        for cell in nb.cells:
+        for number, cell in enumerate(nb.cells, 1):
             meta = cell.metadata.get("nbgrader", {})
             if cell.cell_type != "code" or _restored(cell.source, trusted.get(meta.get("grade_id"))):
                 continue
             reason = tampering(cell.source, protected)
             if reason:
-                name = meta.get("grade_id", "an added cell")
-                stopped.append(f"answer cell {name} not run: {reason}")
+                name = f"answer cell {meta['grade_id']}" if "grade_id" in meta else f"added cell {number}"
+                stopped.append(f"{name} not run: {reason}")
                 cell.source = (f"raise RuntimeError({f'This cell was not run: {reason}.'!r})  "
                                f"# added by the grader\n" + cell.source)
         resources.setdefault("screening", []).extend(stopped)
@@ -148,4 +148,17 @@ class TruncateOutput(NbGraderPreprocessor):
             for mime, value in output.get("data", {}).items():
                 if isinstance(value, str) and len(value) > self.max_chars and mime.startswith("text/"):
                     output.data[mime] = value[:self.max_chars] + "\n... output truncated by the grader ..."
+        return cell, resources
+
+
+class ShortenTracebacks(NbGraderPreprocessor):
+    """In feedback, a test cell's error is its last line alone (``NameError:
+    name 'one_hot' is not defined``): a traceback would quote the line of the
+    hidden test that raised it."""
+
+    def preprocess_cell(self, cell, resources, index):
+        if cell.metadata.get("nbgrader", {}).get("grade"):
+            for output in cell.get("outputs", []):
+                if output.output_type == "error":
+                    output.traceback = [f"{output.ename}: {output.evalue}"]
         return cell, resources

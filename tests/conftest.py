@@ -14,7 +14,7 @@ BIN = Path(sys.executable).parent
 # What a fresh clone holds besides sources: never copied into a scratch build
 SCRATCH_IGNORE = shutil.ignore_patterns(".venv", "_build", ".git", ".pytest_cache", "__pycache__",
                                         "*.egg-info", "gradebook.db", "submitted", "autograded",
-                                        "feedback")
+                                        "feedback", "_grading", "grades.csv")
 
 
 def run(args, cwd, timeout=900):

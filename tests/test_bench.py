@@ -29,3 +29,11 @@ def test_tutorial_style_code_learns():
     for _ in range(300):
         tutorial_style.train_epoch(network, rows, targets, 0.5)
     assert error() < 0.5 * before
+
+
+def test_grading_benchmark_runs_both_graders_and_they_agree():
+    result = run([sys.executable, str(ROOT / "benchmarks" / "grading.py"), "--submissions", "4"],
+                 cwd=ROOT, timeout=900)
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-3000:]
+    assert len(re.findall(r"submissions/s", result.stdout)) == 2, result.stdout
+    assert "same marks" in result.stdout

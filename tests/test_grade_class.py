@@ -7,15 +7,18 @@ second run gives the same grades."""
 import ast
 import csv
 import hashlib
+import html
 import http.server
 import shutil
 import sys
 import threading
+from pathlib import Path
 
 import nbformat
 import pytest
 
 from conftest import ROOT, assignments, run
+from test_assignments import split_secrets
 
 A = "ch03_output_error"  # two functions, 2 + 4 points each: 12 in all
 CELL_TIMEOUT = 10
@@ -170,7 +173,7 @@ class Refuser(http.server.BaseHTTPRequestHandler):
 def server():
     httpd = http.server.HTTPServer(("127.0.0.1", 0), Refuser)
     threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{httpd.server_port}/"
+    yield f"http://127.0.0.1:{httpd.server_port}/probe.txt"
     httpd.shutdown()
 
 
@@ -255,6 +258,18 @@ def test_feedback_of_a_stopped_cell_says_why(graded):
     assert "This cell was not run" in page and "np.allclose" in page
 
 
+def test_feedback_never_quotes_a_hidden_test(graded):
+    """Not in a cell, and not in the traceback of a test that raised (a
+    function that is missing makes the hidden test's line raise NameError)."""
+    source = nbformat.read(ROOT / "solutions" / A / f"{A}.ipynb", as_version=4)
+    hidden = {line for cell in source.cells for line in split_secrets(cell.source)[0] if "check" in line}
+    pages = {s: (graded["course"] / "feedback" / s / A / f"{A}.html").read_text() for s in graded["rows"]}
+    assert "NameError" in pages["imports_reference"]
+    for student, page in pages.items():
+        shown = [line for line in hidden if html.escape(line, quote=False) in page or line in page]
+        assert not shown, f"{student}'s feedback quotes hidden tests: {shown}"
+
+
 def test_huge_output_is_cut(graded):
     page = graded["course"] / "feedback" / "prints_megabytes" / A / f"{A}.html"
     assert page.stat().st_size < 1_000_000 and "output truncated" in page.read_text()
@@ -295,8 +310,13 @@ def test_probe_succeeds_unconfined(graded, tmp_path):
                                      "job folder", "network"])
 def test_confined_code_is_refused(graded, attempt):
     assert graded["rows"]["probe"]["status"] == "graded" and float(graded["rows"]["probe"]["score"]) == 12
-    assert probe_results(graded)[attempt] == "refused"
-    assert not (graded["course"] / "written.bin").exists()
+    written = probe_paths(graded["course"], graded["url"])["write"].get(attempt)
+    if written:
+        # a write may "succeed" into the sandbox's own empty /tmp (where this
+        # test's course lives); what counts is that nothing reaches the disk
+        assert not Path(written).exists(), f"the confined kernel wrote {written}"
+    else:
+        assert probe_results(graded)[attempt] == "refused"
 
 
 def test_every_example_test_checks_random_inputs_when_graded():

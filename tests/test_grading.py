@@ -74,3 +74,19 @@ def test_messages_say_what_came_back():
         grading.check("net_input", lambda O, W, t: O, (np.ones(2), np.ones((2, 3)), np.ones(3)))
     with pytest.raises(AssertionError, match=r"it raised ZeroDivisionError: division by zero"):
         grading.check("net_input", lambda O, W, t: 1 / 0, (np.ones(2), np.ones((2, 3)), np.ones(3)))
+
+
+@pytest.mark.parametrize("module, name", [(np, "allclose"), (np, "asarray"), (__builtins__, "isinstance"),
+                                          (grading, "difference")])
+def test_a_rebound_name_fails_every_check(monkeypatch, module, name):
+    """What the screening of answer cells cannot see, the checks do: numpy,
+    the builtins and the grader must be what they were at import."""
+    if isinstance(module, dict):  # __builtins__ is a dict outside __main__
+        import builtins as module
+    right = solution_namespace("output_error")["output_error"]
+    grading.check("output_error", right, (np.array([0.5]), np.array([1.0])))
+    original = getattr(module, name)
+    # a stand-in that behaves like the original, so only its identity differs
+    monkeypatch.setattr(module, name, lambda *args, **kwargs: original(*args, **kwargs))
+    with pytest.raises(grading.TestFailed, match=f"changed .*{name}"):
+        grading.check("output_error", right, (np.array([0.5]), np.array([1.0])))
