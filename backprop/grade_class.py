@@ -1,8 +1,11 @@
 """Grade a class: ``make grade`` (``python -m backprop.grade_class``).
 
 Every submission in nbgrader's layout, ``submitted/<student>/<assignment>/``,
-is graded by nbgrader's own ``autograde`` and ``generate_feedback`` commands,
-several at a time, each in a private scratch course under ``_grading/``:
+is graded by nbgrader's own autograde and generate_feedback (its Python API,
+``NbGraderAPI``), several at a time, each in a private scratch course under
+``_grading/``. Importing nbgrader takes seconds, so each submission is graded
+in a child forked from this process, which has imported it once; a child
+that overruns the time limit is killed with its kernel.
 
 * the submitted files are only read (copied into the scratch course), so
   grading never changes or deletes what a student handed in, and re-running
@@ -21,17 +24,16 @@ It writes ``grades.csv`` (one row per student, assignment and notebook) and
 import argparse
 import csv
 import html
+import json
 import os
 import re
 import shutil
 import signal
-import subprocess
 import sys
 import tempfile
-import threading
 import time
-from concurrent.futures import ThreadPoolExecutor, as_completed
-from dataclasses import dataclass
+import traceback
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import nbformat
@@ -52,19 +54,18 @@ class Row:
     reason: str = ""
 
 
-def nbgrader(args, cwd, env, timeout):
-    """Run an nbgrader command in its own process group; kill the group (the
-    kernel with it) after `timeout` seconds. Returns (returncode or None, log)."""
-    process = subprocess.Popen([sys.executable, "-m", "nbgrader", *args], cwd=cwd, env=env,
-                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                               start_new_session=True)
-    try:
-        log, _ = process.communicate(timeout=timeout)
-        return process.returncode, log
-    except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)
-        log, _ = process.communicate()
-        return None, log
+def nbgrader_api(course):
+    """nbgrader's API on the scratch course `course` (its nbgrader_config.py)."""
+    from nbgrader.apps.api import NbGraderAPI
+    from nbgrader.coursedir import CourseDirectory
+    from traitlets.config.loader import PyFileConfigLoader
+
+    config = PyFileConfigLoader("nbgrader_config.py", path=str(course)).load_config()
+    return NbGraderAPI(CourseDirectory(config=config), config=config)
+
+
+def report(result):
+    return result.get("log", "") + result.get("error", "")
 
 
 def kernel_argv(bwrap, readable, writable):
@@ -129,33 +130,40 @@ class Course:
                 (found if folder.name in known else unknown).append((folder.parent.name, folder.name))
         return found, unknown
 
+    def write_config(self, course, *lines):
+        """The course's nbgrader configuration, rooted at `course`, then `lines`."""
+        (course / "nbgrader_config.py").write_text("\n".join([
+            "c = get_config()  # noqa: F821",
+            f"load_subconfig({str(self.root / 'nbgrader_config.py')!r})  # noqa: F821",
+            f"c.CourseDirectory.root = {str(course)!r}", *lines, ""]))
+
     def prepare(self, assignment):
         """A scratch course with this assignment's gradebook, made from solutions/."""
         template = self.work / "templates" / assignment
         shutil.rmtree(template, ignore_errors=True)
         template.mkdir(parents=True)
-        shutil.copy(self.root / "nbgrader_config.py", template)
+        self.write_config(template)
         shutil.copytree(self.root / "solutions" / assignment, template / "solutions" / assignment)
-        code, log = nbgrader(["generate_assignment", assignment, "--force"], template, self.env, 600)
-        if code != 0:
-            sys.exit(f"make grade: nbgrader could not generate {assignment}:\n{log[-3000:]}")
+        result = nbgrader_api(template).generate_assignment(assignment, force=True)
+        if not result["success"]:
+            sys.exit(f"make grade: nbgrader could not generate {assignment}:\n{report(result)[-3000:]}")
         with Gradebook(f"sqlite:///{template / 'gradebook.db'}") as gb:
             scores = {nb.name: nb.max_score for nb in gb.find_assignment(assignment).notebooks}
         return template, scores
 
-    def grade(self, student, assignment, template, max_scores):
-        """Grade one submission in its own scratch course; return its rows."""
-        job = self.work / "jobs" / assignment / student
-        shutil.rmtree(job, ignore_errors=True)
+    def stage(self, student, assignment, template, max_scores):
+        """Set up one submission's scratch course; return its Job (rows, and
+        the rows of the notebooks nbgrader is to grade)."""
+        job = Job(student, assignment, self.work / "jobs" / assignment / student)
+        shutil.rmtree(job.folder, ignore_errors=True)
         submitted = self.root / "submitted" / student / assignment
-        inbox = job / "submitted" / student / assignment
+        inbox = job.folder / "submitted" / student / assignment
         inbox.mkdir(parents=True)
-        rows, to_grade = [], []
         expected = self.notebooks(assignment)
         strays = sorted(p for p in submitted.glob("*.ipynb") if p.name not in expected)
         for name in expected:
             row = Row(student, assignment, Path(name).stem, max_score=max_scores[Path(name).stem])
-            rows.append(row)
+            job.rows.append(row)
             path = submitted / name
             if not path.is_file():
                 if len(expected) == 1 and len(strays) == 1:
@@ -179,81 +187,96 @@ class Course:
                     del cell.metadata["nbgrader"]
                     row.reason = "a cell added with test metadata was graded as an ordinary cell"
             nbformat.write(nb, inbox / name)
-            to_grade.append(row)
-        if to_grade:
-            self.autograde(job, template, student, assignment, to_grade)
-        self.write_feedback(job, rows)
-        return rows
+            job.to_grade.append(row)
+        if job.to_grade:
+            shutil.copy(template / "gradebook.db", job.folder / "gradebook.db")
+            # the kernel's sockets: a Unix socket path has at most 107 characters
+            job.runtime = Path(tempfile.mkdtemp(prefix="grade-"))
+            autograded = job.folder / "autograded"
+            autograded.mkdir()
+            spec = job.folder / "jupyter" / "kernels" / "confined"
+            spec.mkdir(parents=True)
+            argv = kernel_argv(self.bwrap, self.readable, [job.runtime, autograded])
+            (spec / "kernel.json").write_text(json.dumps(
+                {"argv": argv, "display_name": "Python 3 (confined)", "language": "python"}))
+            self.write_config(job.folder, "c.Execute.kernel_name = 'confined'",
+                              f"c.Execute.timeout = {self.cell_timeout}",
+                              "c.KernelManager.transport = 'ipc'",
+                              f"c.KernelManager.connection_file = {str(job.runtime / 'kernel.json')!r}")
+        return job
 
-    def autograde(self, job, template, student, assignment, rows):
-        shutil.copy(template / "gradebook.db", job / "gradebook.db")
-        # the kernel's sockets: a Unix socket path has at most 107 characters
-        runtime = Path(tempfile.mkdtemp(prefix="grade-"))
-        try:
-            self._autograde(job, runtime, template, student, assignment, rows)
+    def start(self, job):
+        """Fork a child that grades `job` with nbgrader's API; return its pid."""
+        env = dict(self.env, JUPYTER_PATH=str(job.folder / "jupyter"), JUPYTER_RUNTIME_DIR=str(job.runtime))
+        pid = os.fork()
+        if pid:
+            return pid
+        code = 3
+        try:  # the child: never returns into the parent's code
+            os.setsid()  # its own process group, so that a timeout kills the kernel too
+            os.environ.clear()
+            os.environ.update(env)
+            log = os.open(job.folder / "autograde.log", os.O_WRONLY | os.O_CREAT | os.O_TRUNC)
+            os.dup2(log, 1)
+            os.dup2(log, 2)
+            api = nbgrader_api(job.folder)
+            result = api.autograde(job.assignment, job.student, force=True, create=True)
+            print(report(result), flush=True)
+            code = 1
+            if result["success"]:
+                result = api.generate_feedback(job.assignment, job.student, force=True)
+                (job.folder / "feedback.log").write_text(report(result))
+                code = 0 if result["success"] else 2
+        except BaseException:
+            traceback.print_exc()
         finally:
-            shutil.rmtree(runtime, ignore_errors=True)
+            sys.stdout.flush()
+            sys.stderr.flush()
+            os._exit(code)
 
-    def _autograde(self, job, runtime, template, student, assignment, rows):
-        autograded = job / "autograded"
-        autograded.mkdir()
-        spec = job / "jupyter" / "kernels" / "confined"
-        spec.mkdir(parents=True)
-        argv = kernel_argv(self.bwrap, self.readable, [runtime, autograded])
-        (spec / "kernel.json").write_text(
-            '{"argv": %s, "display_name": "Python 3 (confined)", "language": "python"}'
-            % _json(argv))
-        (job / "nbgrader_config.py").write_text(
-            f"c = get_config()  # noqa: F821\n"
-            f"load_subconfig({str(self.root / 'nbgrader_config.py')!r})  # noqa: F821\n"
-            f"c.CourseDirectory.root = {str(job)!r}\n"
-            f"c.Execute.kernel_name = 'confined'\n"
-            f"c.Execute.timeout = {self.cell_timeout}\n"
-            f"c.KernelManager.transport = 'ipc'\n"
-            f"c.KernelManager.connection_file = {str(runtime / 'kernel.json')!r}\n")
-        env = dict(self.env, JUPYTER_PATH=str(job / "jupyter"), JUPYTER_RUNTIME_DIR=str(runtime))
-        code, log = nbgrader(["autograde", assignment, "--student", student, "--force"],
-                             job, env, self.notebook_timeout)
-        (job / "autograde.log").write_text(log)
+    def finish(self, job, code):
+        """Fill in the rows of a graded job from nbgrader's gradebook and log
+        (`code`: the child's exit code, None when it was killed on time)."""
+        if job.runtime:
+            shutil.rmtree(job.runtime, ignore_errors=True)
+        log = (job.folder / "autograde.log").read_text() if job.to_grade else ""
         died = re.search(r"DeadKernelError|Kernel died|kernel became unresponsive", log, re.I)
         stopped = re.findall(r"(?:answer|added) cell \S+ not run: .*", log)
-        with Gradebook(f"sqlite:///{job / 'gradebook.db'}") as gb:
-            for row in rows:
-                output = autograded / student / assignment / f"{row.notebook}.ipynb"
-                if code is None:
-                    row.reason = f"timed out: the notebook ran past its limit of {self.notebook_timeout} s"
-                elif "CellTimeoutError" in log:
-                    row.reason = f"timed out: a cell ran past the limit of {self.cell_timeout} s per cell"
-                elif died:
-                    row.reason = "kernel died: the notebook's code stopped the Python process"
-                elif code != 0 or not output.exists():
-                    row.reason = "nbgrader failed: " + _last_error(log)
-                elif _timed_out_cells(output):
-                    row.reason = (f"timed out: cell {', '.join(_timed_out_cells(output))} ran past "
-                                  f"the limit of {self.cell_timeout} s per cell")
-                else:
-                    sub = gb.find_submission_notebook(row.notebook, assignment, student)
-                    row.score, row.status = sub.score, "graded"
-                    restored = _restored_cells(output)
-                    row.reason = "; ".join(filter(None, [
-                        row.reason, restored and f"deleted test cells restored and graded: {restored}",
-                        *stopped]))
-        if any(row.status == "graded" for row in rows):
-            code, log = nbgrader(["generate_feedback", assignment, "--student", student, "--force"],
-                                 job, self.env, 600)
-            if code != 0:
-                for row in rows:
-                    row.status, row.score = "not graded", ""
-                    row.reason = "nbgrader could not write feedback: " + _last_error(log)
+        for row in job.to_grade:
+            output = job.folder / "autograded" / job.student / job.assignment / f"{row.notebook}.ipynb"
+            if code is None:
+                row.reason = f"timed out: the notebook ran past its limit of {self.notebook_timeout} s"
+            elif "CellTimeoutError" in log:
+                row.reason = f"timed out: a cell ran past the limit of {self.cell_timeout} s per cell"
+            elif died:
+                row.reason = "kernel died: the notebook's code stopped the Python process"
+            elif code == 2:
+                row.reason = "nbgrader could not write feedback: " + _last_error(
+                    (job.folder / "feedback.log").read_text())
+            elif code != 0 or not output.exists():
+                row.reason = "nbgrader failed: " + _last_error(log)
+            elif _timed_out_cells(output):
+                row.reason = (f"timed out: cell {', '.join(_timed_out_cells(output))} ran past "
+                              f"the limit of {self.cell_timeout} s per cell")
+            else:
+                with Gradebook(f"sqlite:///{job.folder / 'gradebook.db'}") as gb:
+                    row.score = gb.find_submission_notebook(row.notebook, job.assignment, job.student).score
+                row.status = "graded"
+                restored = _restored_cells(output)
+                row.reason = "; ".join(filter(None, [
+                    row.reason, restored and f"deleted test cells restored and graded: {restored}",
+                    *stopped]))
+        self.write_feedback(job)
+        return job.rows
 
-    def write_feedback(self, job, rows):
+    def write_feedback(self, job):
         """feedback/<student>/<assignment>/<notebook>.html: nbgrader's page, or
         a page that says why the notebook was not graded."""
-        for row in rows:
+        for row in job.rows:
             folder = self.root / "feedback" / row.student / row.assignment
             folder.mkdir(parents=True, exist_ok=True)
             page = folder / f"{row.notebook}.html"
-            made = job / "feedback" / row.student / row.assignment / f"{row.notebook}.html"
+            made = job.folder / "feedback" / row.student / row.assignment / f"{row.notebook}.html"
             if row.status == "graded" and made.exists():
                 shutil.copyfile(made, page)
             else:
@@ -273,11 +296,30 @@ class Course:
         for student, assignment in found:
             shutil.rmtree(self.root / "feedback" / student / assignment, ignore_errors=True)
         rows, progress = [], Progress(len(found))
-        with ThreadPoolExecutor(self.workers) as pool:
-            futures = [pool.submit(self.grade, s, a, *templates[a]) for s, a in found]
-            for future in as_completed(futures):
-                rows += future.result()
+        waiting, running = list(found), {}  # running: pid -> (job, start time)
+        while waiting or running:
+            while waiting and len(running) < self.workers:
+                student, assignment = waiting.pop(0)
+                job = self.stage(student, assignment, *templates[assignment])
+                if job.to_grade:
+                    running[self.start(job)] = (job, time.monotonic())
+                else:
+                    rows += self.finish(job, 0)
+                    progress.step(rows)
+            pid, status = os.waitpid(-1, os.WNOHANG) if running else (0, 0)
+            if pid:
+                job, _ = running.pop(pid)
+                rows += self.finish(job, os.waitstatus_to_exitcode(status))
                 progress.step(rows)
+                continue
+            for pid, (job, started) in list(running.items()):
+                if time.monotonic() - started > self.notebook_timeout:
+                    os.killpg(pid, signal.SIGKILL)
+                    os.waitpid(pid, 0)
+                    del running[pid]
+                    rows += self.finish(job, None)
+                    progress.step(rows)
+            time.sleep(0.05)
         progress.done(rows)
         rows.sort(key=lambda r: (r.student, r.assignment, r.notebook))
         with open(self.root / "grades.csv", "w", newline="") as out:
@@ -287,24 +329,33 @@ class Course:
         return rows
 
 
+@dataclass
+class Job:
+    """One submission: its rows in grades.csv and its scratch course."""
+    student: str
+    assignment: str
+    folder: Path
+    rows: list = field(default_factory=list)
+    to_grade: list = field(default_factory=list)
+    runtime: Path = None
+
+
 class Progress:
     """A one-line progress bar on a terminal, a line per submission otherwise."""
 
     def __init__(self, total):
         self.total, self.count, self.start = total, 0, time.monotonic()
         self.tty = sys.stderr.isatty()
-        self.lock = threading.Lock()
 
     def step(self, rows):
-        with self.lock:
-            self.count += 1
-            missing = sum(r.status != "graded" for r in rows)
-            width = 30
-            bar = "#" * (width * self.count // max(self.total, 1))
-            line = (f"grading [{bar:<{width}}] {self.count}/{self.total} submissions, "
-                    f"{missing} notebooks not graded, {time.monotonic() - self.start:.0f} s")
-            print("\r" + line if self.tty else line, end="" if self.tty else "\n",
-                  file=sys.stderr, flush=True)
+        self.count += 1
+        missing = sum(r.status != "graded" for r in rows)
+        width = 30
+        bar = "#" * (width * self.count // max(self.total, 1))
+        line = (f"grading [{bar:<{width}}] {self.count}/{self.total} submissions, "
+                f"{missing} notebooks not graded, {time.monotonic() - self.start:.0f} s")
+        print("\r" + line if self.tty else line, end="" if self.tty else "\n",
+              file=sys.stderr, flush=True)
 
     def done(self, rows):
         if self.tty:
@@ -316,11 +367,6 @@ class Progress:
             if r.status != "graded":
                 print(f"  not graded: {r.student} {r.assignment} {r.notebook}: {r.reason}",
                       file=sys.stderr)
-
-
-def _json(value):
-    import json
-    return json.dumps(value)
 
 
 def _first_line(error):
