@@ -68,10 +68,11 @@ def report(result):
     return result.get("log", "") + result.get("error", "")
 
 
-def kernel_argv(bwrap, readable, writable):
+def kernel_argv(bwrap, readable, writable, memory_mb):
     """The kernel's command line: ipykernel inside a bubblewrap sandbox that
     sees the system and Python read-only, `readable` read-only, `writable`
-    read-write, an empty /tmp, and no network (BRIEF section 7)."""
+    read-write, an empty /tmp, and no network (BRIEF section 7), with at most
+    `memory_mb` of address space."""
     argv = [bwrap, "--die-with-parent", "--new-session", "--cap-drop", "ALL",
             "--unshare-net", "--unshare-pid", "--unshare-ipc", "--unshare-uts",
             "--tmpfs", "/tmp", "--proc", "/proc", "--dev", "/dev"]
@@ -90,6 +91,7 @@ def kernel_argv(bwrap, readable, writable):
     argv += ["--unsetenv", "JPY_PARENT_PID", "--setenv", "HOME", "/tmp",
              "--setenv", "MPLCONFIGDIR", "/tmp", "--setenv", "OPENBLAS_NUM_THREADS", "1",
              "--setenv", "OMP_NUM_THREADS", "1",
+             "--", "prlimit", f"--as={memory_mb * 2**20}",
              "--", sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"]
     return argv
 
@@ -97,12 +99,13 @@ def kernel_argv(bwrap, readable, writable):
 class Course:
     """The course root and the settings of one grading run."""
 
-    def __init__(self, root, workers, cell_timeout, notebook_timeout):
+    def __init__(self, root, workers, cell_timeout, notebook_timeout, memory_mb):
         self.root = Path(root).resolve()
         self.work = self.root / "_grading"
         self.workers = workers
         self.cell_timeout = cell_timeout
         self.notebook_timeout = notebook_timeout
+        self.memory_mb = memory_mb
         self.env = dict(os.environ, PATH=f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}")
         self.bwrap = shutil.which("bwrap")
         if self.bwrap is None:
@@ -196,7 +199,7 @@ class Course:
             autograded.mkdir()
             spec = job.folder / "jupyter" / "kernels" / "confined"
             spec.mkdir(parents=True)
-            argv = kernel_argv(self.bwrap, self.readable, [job.runtime, autograded])
+            argv = kernel_argv(self.bwrap, self.readable, [job.runtime, autograded], self.memory_mb)
             (spec / "kernel.json").write_text(json.dumps(
                 {"argv": argv, "display_name": "Python 3 (confined)", "language": "python"}))
             self.write_config(job.folder, "c.Execute.kernel_name = 'confined'",
@@ -288,6 +291,9 @@ class Course:
 
     def run(self):
         found, unknown = self.submissions()
+        if not found:
+            print(f"no submissions to grade in {self.root / 'submitted'}/<student>/<assignment>/",
+                  file=sys.stderr)
         for student, assignment in unknown:
             print(f"skipped submitted/{student}/{assignment}: no such assignment in solutions/",
                   file=sys.stderr)
@@ -398,8 +404,10 @@ def main(argv=None):
     parser.add_argument("--cell-timeout", type=int, default=60, help="seconds a cell may run")
     parser.add_argument("--notebook-timeout", type=int, default=600,
                         help="seconds a whole submission may take")
+    parser.add_argument("--memory", type=int, default=4096,
+                        help="megabytes of address space a kernel may use")
     args = parser.parse_args(argv)
-    Course(args.root, args.workers, args.cell_timeout, args.notebook_timeout).run()
+    Course(args.root, args.workers, args.cell_timeout, args.notebook_timeout, args.memory).run()
 
 
 if __name__ == "__main__":

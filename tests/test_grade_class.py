@@ -44,6 +44,12 @@ for label, path in attempts["write"].items():
     except Exception as error:
         found[label] = "refused"
 try:
+    memory = np.empty(6 * 2**30, dtype=np.uint8)  # 6 GiB of address space, over the limit
+    found["memory"] = "done"
+    del memory
+except MemoryError:
+    found["memory"] = "refused"
+try:
     np.lib.npyio.DataSource(None).open(attempts["url"]).read()
     found["network"] = "done"
 except Exception as error:
@@ -314,7 +320,7 @@ def test_probe_succeeds_unconfined(graded, tmp_path):
 
 @pytest.mark.parametrize("attempt", ["solutions", "course gradebook", "job gradebook", "other student",
                                      "own submitted file", "course root", "own submitted folder",
-                                     "job folder", "network"])
+                                     "job folder", "network", "memory"])
 def test_confined_code_is_refused(graded, attempt):
     assert graded["rows"]["probe"]["status"] == "graded" and float(graded["rows"]["probe"]["score"]) == 12
     written = probe_paths(graded["course"], graded["url"])["write"].get(attempt)
