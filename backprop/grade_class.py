@@ -303,29 +303,33 @@ class Course:
             shutil.rmtree(self.root / "feedback" / student / assignment, ignore_errors=True)
         rows, progress = [], Progress(len(found))
         waiting, running = list(found), {}  # running: pid -> (job, start time)
-        while waiting or running:
-            while waiting and len(running) < self.workers:
-                student, assignment = waiting.pop(0)
-                job = self.stage(student, assignment, *templates[assignment])
-                if job.to_grade:
-                    running[self.start(job)] = (job, time.monotonic())
-                else:
-                    rows += self.finish(job, 0)
+        try:
+            while waiting or running:
+                while waiting and len(running) < self.workers:
+                    student, assignment = waiting.pop(0)
+                    job = self.stage(student, assignment, *templates[assignment])
+                    if job.to_grade:
+                        running[self.start(job)] = (job, time.monotonic())
+                    else:
+                        rows += self.finish(job, 0)
+                        progress.step(rows)
+                pid, status = os.waitpid(-1, os.WNOHANG) if running else (0, 0)
+                if pid:
+                    job, _ = running.pop(pid)
+                    rows += self.finish(job, os.waitstatus_to_exitcode(status))
                     progress.step(rows)
-            pid, status = os.waitpid(-1, os.WNOHANG) if running else (0, 0)
-            if pid:
-                job, _ = running.pop(pid)
-                rows += self.finish(job, os.waitstatus_to_exitcode(status))
-                progress.step(rows)
-                continue
-            for pid, (job, started) in list(running.items()):
-                if time.monotonic() - started > self.notebook_timeout:
-                    os.killpg(pid, signal.SIGKILL)
-                    os.waitpid(pid, 0)
-                    del running[pid]
-                    rows += self.finish(job, None)
-                    progress.step(rows)
-            time.sleep(0.05)
+                    continue
+                for pid, (job, started) in list(running.items()):
+                    if time.monotonic() - started > self.notebook_timeout:
+                        os.killpg(pid, signal.SIGKILL)
+                        os.waitpid(pid, 0)
+                        del running[pid]
+                        rows += self.finish(job, None)
+                        progress.step(rows)
+                time.sleep(0.05)
+        finally:  # interrupted: stop the children (each in its own session) and their kernels
+            for pid in running:
+                os.killpg(pid, signal.SIGKILL)
         progress.done(rows)
         rows.sort(key=lambda r: (r.student, r.assignment, r.notebook))
         with open(self.root / "grades.csv", "w", newline="") as out:

@@ -152,13 +152,15 @@ class TruncateOutput(NbGraderPreprocessor):
 
 
 class ShortenTracebacks(NbGraderPreprocessor):
-    """In feedback, a test cell's error is its last line alone (``NameError:
-    name 'one_hot' is not defined``): a traceback would quote the line of the
-    hidden test that raised it."""
+    """In feedback, a test cell's error is the last line of its traceback
+    alone (``NameError: name 'one_hot' is not defined``, or the grader's
+    ``TestFailed: ...``): the lines above it would quote the hidden test."""
 
     def preprocess_cell(self, cell, resources, index):
         if cell.metadata.get("nbgrader", {}).get("grade"):
             for output in cell.get("outputs", []):
-                if output.output_type == "error":
-                    output.traceback = [f"{output.ename}: {output.evalue}"]
+                # the grader's own failures are their message already (grading.TestFailed)
+                if output.output_type == "error" and not "".join(
+                        output.traceback[:1]).startswith("TestFailed: "):
+                    output.traceback = output.traceback[-1:]
         return cell, resources

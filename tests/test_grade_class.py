@@ -23,6 +23,7 @@ from test_assignments import split_secrets
 
 A = "ch03_output_error"  # two functions, 2 + 4 points each: 12 in all
 CELL_TIMEOUT = 10
+NOTEBOOK_TIMEOUT = 60
 
 # Reads, writes and a request a confined kernel must not manage. Written with
 # numpy alone, so the screening of answer cells lets it run and only the
@@ -126,6 +127,14 @@ HARD_CODED = {
     return np.array([[0.0, 1.0, 0.0, 0.0], [1.0, 0.0, 0.0, 0.0]])''',
 }
 
+# A loop the cell time limit cannot interrupt: the notebook's limit stops it
+IGNORES_INTERRUPTS = """while True:
+    try:
+        while True:
+            pass
+    except KeyboardInterrupt:
+        pass"""
+
 # student -> (their notebook, or bytes for a file that is not one; status; score; words in the reason)
 SUBMISSIONS = {
     "solution": (lambda: notebook("solution"), "graded", 12, ""),
@@ -150,6 +159,8 @@ SUBMISSIONS = {
                     "not graded", None, "timed out"),
     "loops_before": (lambda: with_answers(notebook("solution"), {"output_error": "while True:\n    pass\n"
                      + answer("output_error")}), "not graded", None, "timed out"),
+    "ignores_interrupts": (lambda: with_cell(notebook("solution"), IGNORES_INTERRUPTS, after="one_hot"),
+                           "not graded", None, "timed out"),
     "exits_os": (lambda: with_cell(notebook("solution"), "import os\nos._exit(0)", after="one_hot"),
                  "graded", 12, "imports os"),
     "raises_exit": (lambda: with_cell(notebook("solution"), "raise SystemExit(1)", after="output_error"),
@@ -232,7 +243,7 @@ def graded(tmp_path_factory, server):
             (folder / "notes.txt").write_text("I ran out of time")
     before = checksums(course / "submitted")
     command = [sys.executable, "-m", "backprop.grade_class", "--cell-timeout", str(CELL_TIMEOUT),
-               "--notebook-timeout", "240"]
+               "--notebook-timeout", str(NOTEBOOK_TIMEOUT)]
     runs, csvs = [], []
     for _ in range(2):
         runs.append(run(command, cwd=course, timeout=1800))
