@@ -12,7 +12,8 @@ the notebook is graded as usual. `backprop.grading` checks at run time too
 (see `grading.untouched`), for what a static reading cannot see.
 
 `TruncateOutput` keeps a cell that prints megabytes from bloating the graded
-notebook and its feedback page.
+notebook and its feedback page; `ShortenTracebacks` keeps a feedback page
+from quoting a hidden test in a traceback.
 """
 
 import ast
@@ -64,6 +65,10 @@ def tampering(source, protected):
             for module in modules:
                 if module.split(".")[0] in FORBIDDEN_MODULES and module not in ALLOWED_SUBMODULES:
                     return f"it imports {module}, which an answer may not use"
+            # `import backprop.datasets` binds the whole package, reference included
+            if isinstance(node, ast.Import) and any(a.asname is None and "." in a.name for a in node.names
+                                                    if a.name.split(".")[0] in FORBIDDEN_MODULES):
+                return "it imports the backprop package, which an answer may not use"
             for bound, statement in imported_names(ast.Module([node], [])).items():
                 if bound in protected and protected[bound] != statement:
                     return f"it rebinds {bound}, which the tests use"

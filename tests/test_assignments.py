@@ -106,6 +106,25 @@ def mistake_students(source):
     return students
 
 
+def with_tampering(release):
+    """The stub with a cell that would earn full marks if it ran: it patches
+    what the tests use, and turns every later cell into `pass`."""
+    nb = nbformat.reads(nbformat.writes(release), as_version=4)
+    ids = [c.metadata.get("nbgrader", {}).get("grade_id") for c in nb.cells]
+    given = ids.index("given")
+    nb.cells.insert(given + 1, nbformat.v4.new_code_cell(
+        "np.allclose = np.isclose = lambda *args, **kwargs: True\n"
+        "def check(*args, **kwargs):\n    pass\n"
+        "get_ipython().input_transformers_post.append(lambda lines: ['pass\\n'])"))
+    return nb
+
+
+def without_tests(source):
+    nb = nbformat.reads(nbformat.writes(source), as_version=4)
+    nb.cells = [c for c in nb.cells if not c.metadata.get("nbgrader", {}).get("grade")]
+    return nb
+
+
 @pytest.fixture(scope="module", params=assignments())
 def graded(request, tmp_path_factory):
     """One scratch course per assignment, with the solution, the stub and
@@ -116,7 +135,8 @@ def graded(request, tmp_path_factory):
     (source_path,) = (course / "solutions" / name).glob("*.ipynb")
     source = nbformat.read(source_path, as_version=4)
     release = nbformat.read(course / "exercises" / name / source_path.name, as_version=4)
-    students = {"solution": (None, source), "stub": (None, release), **mistake_students(source)}
+    students = {"solution": (None, source), "stub": (None, release), **mistake_students(source),
+                "tampering": (None, with_tampering(release)), "deleted_tests": (None, without_tests(source))}
     for student, (_, nb) in students.items():
         folder = course / "submitted" / student / name
         folder.mkdir(parents=True)
@@ -150,9 +170,15 @@ def test_solution_scores_full_marks(graded):
     assert scores and all(score == top for score, top in scores.values()), scores
 
 
-def test_released_stub_scores_zero(graded):
-    scores = graded["scores"]["stub"]
+@pytest.mark.parametrize("student", ["stub", "tampering"])
+def test_released_stub_scores_zero_even_when_it_patches_the_checks(graded, student):
+    scores = graded["scores"][student]
     assert scores and all(score == 0 for score, _ in scores.values()), scores
+
+
+def test_deleted_test_cells_are_restored_and_graded(graded):
+    scores = graded["scores"]["deleted_tests"]
+    assert scores == graded["scores"]["solution"] and all(s == top for s, top in scores.values()), scores
 
 
 def test_each_known_mistake_loses_marks_and_is_named(graded):
