@@ -53,12 +53,10 @@ _ORIGINAL = {
 def untouched():
     """Fail when an answer cell has rebound anything in numpy, the builtins or
     this module (each check's first step; see screening.py for the static side)."""
-    here = sys.modules.get(__name__)
     changed = [f"sys.modules[{name!r}]" for name, module in (("numpy", np), (__name__, _SELF))
                if sys.modules.get(name) is not module]
-    for label, (module, original) in {**_ORIGINAL, "backprop.grading": (here, _ORIGINAL_SELF)}.items():
-        current = vars(module) if module is not None else {}
-        changed += [f"{label}.{key}" for key, value in original.items() if current.get(key) is not value]
+    for label, (module, original) in {**_ORIGINAL, __name__: (_SELF, _ORIGINAL_SELF)}.items():
+        changed += [f"{label}.{key}" for key, value in original.items() if vars(module).get(key) is not value]
     if changed:
         raise TestFailed(f"the notebook has changed {', '.join(changed[:3])}, which the tests rely on, "
                          f"so no test after that change can be trusted and none earns marks; "
