@@ -249,7 +249,7 @@ class Course:
             output = job.folder / "autograded" / job.student / job.assignment / f"{row.notebook}.ipynb"
             if code is None:
                 row.reason = f"timed out: the notebook ran past its limit of {self.notebook_timeout} s"
-            elif "CellTimeoutError" in log:
+            elif "CellTimeoutError" in log or output.exists() and _timed_out(output):
                 row.reason = f"timed out: a cell ran past the limit of {self.cell_timeout} s per cell"
             elif died:
                 row.reason = "kernel died: the notebook's code stopped the Python process"
@@ -258,9 +258,6 @@ class Course:
                     (job.folder / "feedback.log").read_text())
             elif code != 0 or not output.exists():
                 row.reason = "nbgrader failed: " + _last_error(log)
-            elif _timed_out_cells(output):
-                row.reason = (f"timed out: cell {', '.join(_timed_out_cells(output))} ran past "
-                              f"the limit of {self.cell_timeout} s per cell")
             else:
                 with Gradebook(f"sqlite:///{job.folder / 'gradebook.db'}") as gb:
                     row.score = gb.find_submission_notebook(row.notebook, job.assignment, job.student).score
@@ -394,10 +391,10 @@ def _restored_cells(path):
                      if "was missing from the submission" in c.source and "nbgrader" in c.metadata)
 
 
-def _timed_out_cells(path):
-    nb = nbformat.read(path, as_version=4)
-    return [cell.metadata.get("nbgrader", {}).get("grade_id", str(i)) for i, cell in enumerate(nb.cells)
-            if any(o.get("ename") == "CellTimeoutError" for o in cell.get("outputs", []))]
+def _timed_out(path):
+    """Whether a cell was interrupted at its time limit and the notebook went on."""
+    return any(o.get("ename") == "CellTimeoutError"
+               for cell in nbformat.read(path, as_version=4).cells for o in cell.get("outputs", []))
 
 
 def main(argv=None):
