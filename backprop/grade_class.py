@@ -23,6 +23,7 @@ It writes ``grades.csv`` (one row per student, assignment and notebook) and
 
 import argparse
 import csv
+import functools
 import html
 import json
 import os
@@ -117,9 +118,11 @@ class Course:
                                 Path(__file__).resolve().parent, datasets.DATA_DIR})
         self.readable = [p for p in self.readable if not str(p).startswith(("/usr/", "/etc/"))]
 
+    @functools.cache  # read once per assignment, not once per submission
     def notebooks(self, assignment):
         return sorted(p.name for p in (self.root / "solutions" / assignment).glob("*.ipynb"))
 
+    @functools.cache
     def grade_ids(self, assignment, notebook):
         nb = nbformat.read(self.root / "solutions" / assignment / notebook, as_version=4)
         return {c.metadata.get("nbgrader", {}).get("grade_id") for c in nb.cells} - {None}

@@ -90,6 +90,17 @@ def test_no_solution_or_hidden_test_is_released():
             assert not leaked, f"{name}: the student copy contains secret lines: {leaked}"
 
 
+def hidden_checks(name):
+    """The lines of an assignment's hidden tests that call the grader."""
+    source = nbformat.read(ROOT / "solutions" / name / f"{name}.ipynb", as_version=4)
+    return {line for cell in source.cells for line in split_secrets(cell.source)[0] if "check" in line}
+
+
+def page_text(page):
+    """What a feedback page says, without its markup."""
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", "", page)).split())
+
+
 def mistake_students(source):
     """Student id -> (mistake, notebook) for each catalogued mistake that
     applies to a function this assignment's solution cells define."""
@@ -151,14 +162,12 @@ def graded(request, tmp_path_factory):
             scores[student] = {g.name: (g.score, g.max_score) for g in sub.grades}
     for student in students:
         page = (course / "feedback" / student / name / f"{source_path.stem}.html").read_text()
-        feedback[student] = " ".join(html.unescape(re.sub(r"<[^>]+>", "", page)).split())
+        feedback[student] = page_text(page)
     return {"name": name, "students": students, "scores": scores, "feedback": feedback}
 
 
 def test_feedback_never_shows_hidden_tests(graded):
-    source = ROOT / "solutions" / graded["name"] / f"{graded['name']}.ipynb"
-    hidden = {line for cell in nbformat.read(source, as_version=4).cells
-              for line in split_secrets(cell.source)[0] if "check" in line}
+    hidden = hidden_checks(graded["name"])
     assert hidden, "the assignment has no hidden test to hide"
     for student, page in graded["feedback"].items():
         shown = [line for line in hidden if " ".join(line.split()) in page]

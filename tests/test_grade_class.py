@@ -7,9 +7,7 @@ second run gives the same grades."""
 import ast
 import csv
 import hashlib
-import html
 import http.server
-import re
 import shutil
 import sys
 import threading
@@ -19,7 +17,7 @@ import nbformat
 import pytest
 
 from conftest import ROOT, assignments, run
-from test_assignments import split_secrets
+from test_assignments import hidden_checks, page_text, without_tests
 
 A = "ch03_output_error"  # two functions, 2 + 4 points each: 12 in all
 CELL_TIMEOUT = 10
@@ -95,11 +93,6 @@ def added_test(nb):
     cell.metadata["nbgrader"] = {"grade": True, "grade_id": "test_bonus", "locked": True,
                                  "points": 100, "schema_version": 3, "solution": False, "task": False}
     nb.cells.append(cell)
-    return nb
-
-
-def without_tests(nb):
-    nb.cells = [c for c in nb.cells if not is_test(c)]
     return nb
 
 
@@ -210,11 +203,6 @@ def probe_paths(course, url):
     }
 
 
-def text(page):
-    """What a feedback page says, without its markup."""
-    return " ".join(html.unescape(re.sub(r"<[^>]+>", "", page)).split())
-
-
 def checksums(folder):
     return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
             for p in sorted(folder.rglob("*")) if p.is_file()}
@@ -284,9 +272,8 @@ def test_feedback_of_a_stopped_cell_says_why(graded):
 def test_feedback_never_quotes_a_hidden_test(graded):
     """Not in a cell, and not in the traceback of a test that raised (a
     function that is missing makes the hidden test's line raise NameError)."""
-    source = nbformat.read(ROOT / "solutions" / A / f"{A}.ipynb", as_version=4)
-    hidden = {line for cell in source.cells for line in split_secrets(cell.source)[0] if "check" in line}
-    pages = {s: text((graded["course"] / "feedback" / s / A / f"{A}.html").read_text())
+    hidden = hidden_checks(A)
+    pages = {s: page_text((graded["course"] / "feedback" / s / A / f"{A}.html").read_text())
              for s in graded["rows"]}
     assert "NameError" in pages["imports_reference"]
     for student, page in pages.items():
