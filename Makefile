@@ -7,7 +7,7 @@ VENV := .venv
 # nbgrader runs `alembic` from PATH when it creates a gradebook
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 
-.PHONY: book test bench bench-grading grade serve assignments clean
+.PHONY: book test test-fast lint bench bench-grading grade serve assignments clean
 
 $(VENV)/installed: requirements.txt pyproject.toml
 	test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
@@ -20,8 +20,16 @@ book: $(VENV)/installed
 	@! grep -q "WARNING" _build/build.log || { echo "the build logged warnings (see _build/build.log)"; exit 1; }
 	@echo "Site built: open $(CURDIR)/_build/html/index.html (or run 'make serve')"
 
-test: $(VENV)/installed
+# Every test, the linter first
+test: $(VENV)/installed lint
 	python -m pytest
+
+# The unit tests alone (no site build, no nbgrader run): a minute or less, for day-to-day work
+test-fast: $(VENV)/installed
+	python -m pytest tests/unit
+
+lint: $(VENV)/installed
+	ruff check .
 
 # Training speed as ratios measured side by side (see benchmarks/bench.py)
 bench: $(VENV)/installed
@@ -34,7 +42,7 @@ bench-grading: $(VENV)/installed
 # Grade every submission in submitted/<student>/<assignment>/ (instructors):
 # writes grades.csv and feedback/; WORKERS=n sets how many run at once
 grade: $(VENV)/installed
-	python -m backprop.grade_class $(if $(WORKERS),--workers $(WORKERS))
+	python -m grader $(if $(WORKERS),--workers $(WORKERS))
 
 serve: $(VENV)/installed
 	@echo "Serving the site at http://127.0.0.1:8000/ (Ctrl-C stops)"

@@ -3,16 +3,16 @@
 solutions/ holds the one hand-written copy of every assignment (nbgrader's
 source directory); exercises/ is what `nbgrader generate_assignment` makes of
 it for students (the release directory). Instructors grade in this directory
-with `make grade` (backprop/grade_class.py), which runs nbgrader with this
+with `make grade` (grader/class_run.py), which runs nbgrader with this
 configuration on submitted/<student>/<assignment>/.
 """
 
 from nbconvert.preprocessors import ClearMetadataPreprocessor, CSSHTMLHeaderPreprocessor
 from nbgrader.preprocessors import (
-    AssignLatePenalties, CheckCellMetadata, ClearHiddenTests, ClearOutput, DeduplicateIds, Execute,
-    GetGrades, IgnorePattern, LimitOutput, OverwriteKernelspec, SaveAutoGrades)
+    AssignLatePenalties, CheckCellMetadata, ClearOutput, DeduplicateIds, Execute, GetGrades,
+    IgnorePattern, LimitOutput, OverwriteKernelspec, SaveAutoGrades)
 
-from backprop.screening import RestoreDeletedTests, ScreenAnswers, ShortenTracebacks, TruncateOutput
+from grader.preprocessors import JudgeTests, RestoreDeletedTests, TruncateOutput
 
 c = get_config()  # noqa: F821 (provided by nbgrader when it reads this file)
 
@@ -24,23 +24,21 @@ c.CourseDirectory.release_directory = "exercises"
 # graded on it, rather than silently scoring zero for it (RestoreDeletedTests
 # is nbgrader's OverwriteCells with the cell put back in the right place).
 c.OverwriteCells.add_missing_cells = True
-# Seconds a single cell may run during autograding (`make grade` reports a
-# cell that runs longer as "timed out" instead of grading the rest).
+# Seconds a single cell may run in the kernel during autograding (`make grade`
+# reports a notebook whose cells run longer as "timed out").
 c.Execute.timeout = 60
 
-# nbgrader's own steps, with RestoreDeletedTests for OverwriteCells, plus two:
-# before anything runs, each cell the student controls is read for code that
-# would tamper with the grading (rebinding np.allclose or check, importing the
-# reference, reaching the kernel) and such a cell is stopped with the reason;
-# after it runs, outputs are cut to a size a feedback page can show.
+# nbgrader's own steps, with RestoreDeletedTests for OverwriteCells, plus two.
+# JudgeTests, after the kernel has run the notebook, replaces every test
+# cell's outputs with the verdict of the judge (grader/judge.py), which calls
+# the student's functions in a separate confined process and compares them
+# with the reference in its own: the points are the judge's alone.
+# TruncateOutput cuts outputs to a size a feedback page can show.
 c.Autograde.sanitize_preprocessors = [ClearOutput, DeduplicateIds, OverwriteKernelspec,
-                                      RestoreDeletedTests, ScreenAnswers, CheckCellMetadata]
-c.Autograde.autograde_preprocessors = [Execute, IgnorePattern, ClearMetadataPreprocessor,
+                                      RestoreDeletedTests, CheckCellMetadata]
+c.Autograde.autograde_preprocessors = [Execute, JudgeTests, IgnorePattern, ClearMetadataPreprocessor,
                                        LimitOutput, TruncateOutput, SaveAutoGrades,
                                        AssignLatePenalties, CheckCellMetadata]
 
-# Feedback shows each test's points and message, never the code of a hidden
-# test: its region is cleared from the cells before they are rendered, and a
-# test cell's error shows its last line, not a traceback quoting the test.
-c.GenerateFeedback.preprocessors = [GetGrades, ClearHiddenTests, ShortenTracebacks,
-                                    CSSHTMLHeaderPreprocessor]
+# Feedback shows each test's points and the judge's message.
+c.GenerateFeedback.preprocessors = [GetGrades, CSSHTMLHeaderPreprocessor]

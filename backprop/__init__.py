@@ -1,10 +1,11 @@
 """The course's own code: the backpropagation algorithm of "Backpropagation
-from the neuron up", its data loaders and its graders.
+from the neuron up" and its data loaders, what the book and students import.
 
 ``backprop.network`` holds the reference implementation of the code contract
 (one function per formula, each naming its chapter), ``backprop.datasets``
-the checksummed data loaders, ``backprop.grading`` and ``backprop.mistakes``
-what the assignments' tests use.
+the checksummed data loaders, ``backprop.checks`` the helper the exercises'
+visible tests call. Grading lives in the separate ``grader`` package, which
+no sandboxed notebook can see.
 """
 
 from .network import (backward, classify_run, one_over_t, should_stop, forward, hidden_error, init_network, net_input, numerical_gradient,

@@ -1,4 +1,4 @@
-"""Grade a class: ``make grade`` (``python -m backprop.grade_class``).
+"""Grade a class: ``make grade`` (``python -m grader``).
 
 Every submission in nbgrader's layout, ``submitted/<student>/<assignment>/``,
 is graded by nbgrader's own autograde and generate_feedback (its Python API,
@@ -10,9 +10,10 @@ that overruns the time limit is killed with its kernel.
 * the submitted files are only read (copied into the scratch course), so
   grading never changes or deletes what a student handed in, and re-running
   grades the same copies again from scratch;
-* the student's code runs in a kernel confined by bubblewrap (``kernel_argv``):
-  no network, no view of ``solutions/``, the gradebook or other students'
-  work, and nowhere to write but its own scratch copy;
+* the kernel that runs the notebook for its feedback page, and the judge's
+  worker that calls its functions, are confined by bubblewrap
+  (``sandbox.py``); the marks are the judge's (``judge.py``), which runs
+  in the grading child, outside both;
 * a notebook that cannot be graded (missing, corrupt, a kernel that died, a
   cell or notebook over its time limit) is reported as ``not graded`` with
   the reason, never as a silent zero.
@@ -22,9 +23,7 @@ It writes ``grades.csv`` (one row per student, assignment and notebook) and
 """
 
 import argparse
-import csv
 import functools
-import html
 import json
 import os
 import re
@@ -40,19 +39,11 @@ from pathlib import Path
 import nbformat
 from nbgrader.api import Gradebook
 
-COLUMNS = ["student", "assignment", "notebook", "score", "max_score", "status", "reason"]
+from . import sandbox
+from .judge import course_secret
+from .report import Progress, Row, not_graded_page, write_grades
+
 BIN = Path(sys.executable).parent
-
-
-@dataclass
-class Row:
-    student: str
-    assignment: str
-    notebook: str
-    score: object = ""
-    max_score: object = ""
-    status: str = "not graded"
-    reason: str = ""
 
 
 def nbgrader_api(course):
@@ -69,34 +60,6 @@ def report(result):
     return result.get("log", "") + result.get("error", "")
 
 
-def kernel_argv(bwrap, readable, writable, memory_mb):
-    """The kernel's command line: ipykernel inside a bubblewrap sandbox that
-    sees the system and Python read-only, `readable` read-only, `writable`
-    read-write, an empty /tmp, and no network (BRIEF section 7), with at most
-    `memory_mb` of address space."""
-    argv = [bwrap, "--die-with-parent", "--new-session", "--cap-drop", "ALL",
-            "--unshare-net", "--unshare-pid", "--unshare-ipc", "--unshare-uts",
-            "--tmpfs", "/tmp", "--proc", "/proc", "--dev", "/dev"]
-    for path in ["/usr", "/etc", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32"]:
-        if os.path.islink(path):
-            argv += ["--symlink", os.readlink(path), path]
-        elif os.path.exists(path):
-            argv += ["--ro-bind", path, path]
-    for path in readable:
-        argv += ["--ro-bind", str(path), str(path)]
-    for path in writable:
-        argv += ["--bind", str(path), str(path)]
-    # the sandbox's own root (where bwrap makes the folders above the binds) is read-only too
-    argv += ["--remount-ro", "/"]
-    # under --unshare-pid the kernel would take its parent for dead and exit
-    argv += ["--unsetenv", "JPY_PARENT_PID", "--setenv", "HOME", "/tmp",
-             "--setenv", "MPLCONFIGDIR", "/tmp", "--setenv", "OPENBLAS_NUM_THREADS", "1",
-             "--setenv", "OMP_NUM_THREADS", "1",
-             "--", "prlimit", f"--as={memory_mb * 2**20}",
-             "--", sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"]
-    return argv
-
-
 class Course:
     """The course root and the settings of one grading run."""
 
@@ -108,15 +71,13 @@ class Course:
         self.notebook_timeout = notebook_timeout
         self.memory_mb = memory_mb
         self.env = dict(os.environ, PATH=f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}")
-        self.bwrap = shutil.which("bwrap")
-        if self.bwrap is None:
-            sys.exit("make grade: bubblewrap is not installed, and student code is never run "
-                     "unconfined (Debian: apt-get install -y bubblewrap)")
-        from . import datasets
-        # what a kernel may read: Python, the environment, the course package and the data
-        self.readable = sorted({Path(sys.base_prefix).resolve(), Path(sys.prefix).resolve(),
-                                Path(__file__).resolve().parent, datasets.DATA_DIR})
-        self.readable = [p for p in self.readable if not str(p).startswith(("/usr/", "/etc/"))]
+        try:
+            sandbox.bwrap()
+        except sandbox.SandboxMissing as error:
+            sys.exit(f"make grade: {error}")
+        # created here, once, before any child needs it; never mounted in a sandbox
+        self.secret_file = self.root / ".course_secret"
+        course_secret(self.secret_file)
 
     @functools.cache  # read once per assignment, not once per submission
     def notebooks(self, assignment):
@@ -202,13 +163,17 @@ class Course:
             autograded.mkdir()
             spec = job.folder / "jupyter" / "kernels" / "confined"
             spec.mkdir(parents=True)
-            argv = kernel_argv(self.bwrap, self.readable, [job.runtime, autograded], self.memory_mb)
+            argv = sandbox.kernel_argv([job.runtime, autograded], self.memory_mb)
             (spec / "kernel.json").write_text(json.dumps(
                 {"argv": argv, "display_name": "Python 3 (confined)", "language": "python"}))
             self.write_config(job.folder, "c.Execute.kernel_name = 'confined'",
                               f"c.Execute.timeout = {self.cell_timeout}",
                               "c.KernelManager.transport = 'ipc'",
-                              f"c.KernelManager.connection_file = {str(job.runtime / 'kernel.json')!r}")
+                              f"c.KernelManager.connection_file = {str(job.runtime / 'kernel.json')!r}",
+                              f"c.JudgeTests.secret_file = {str(self.secret_file)!r}",
+                              f"c.JudgeTests.report_dir = {str(job.folder / 'judge')!r}",
+                              f"c.JudgeTests.cells_timeout = {float(self.cell_timeout)}",
+                              f"c.JudgeTests.memory_mb = {self.memory_mb}")
         return job
 
     def start(self, job):
@@ -241,20 +206,22 @@ class Course:
             os._exit(code)
 
     def finish(self, job, code):
-        """Fill in the rows of a graded job from nbgrader's gradebook and log
-        (`code`: the child's exit code, None when it was killed on time)."""
+        """Fill in the rows of a graded job from the judge's reports and
+        nbgrader's gradebook (`code`: the child's exit code, None when it was
+        killed on time)."""
         if job.runtime:
             shutil.rmtree(job.runtime, ignore_errors=True)
         log = (job.folder / "autograde.log").read_text() if job.to_grade else ""
-        died = re.search(r"DeadKernelError|Kernel died|kernel became unresponsive", log, re.I)
-        stopped = re.findall(r"(?:answer|added) cell \S+ not run: .*", log)
         for row in job.to_grade:
             output = job.folder / "autograded" / job.student / job.assignment / f"{row.notebook}.ipynb"
+            judged = job.folder / "judge" / f"{row.notebook}.json"
+            verdict = json.loads(judged.read_text()) if judged.exists() else None
             if code is None:
                 row.reason = f"timed out: the notebook ran past its limit of {self.notebook_timeout} s"
-            elif "CellTimeoutError" in log or output.exists() and _timed_out(output):
-                row.reason = f"timed out: a cell ran past the limit of {self.cell_timeout} s per cell"
-            elif died:
+            elif verdict and verdict["status"] != "graded":
+                row.reason = verdict["reason"]
+            elif verdict is None and re.search(r"DeadKernelError|Kernel died|kernel became unresponsive", log, re.I):
+                # nbgrader stops before the judge when the kernel dies; its log is all there is to go on
                 row.reason = "kernel died: the notebook's code stopped the Python process"
             elif code == 2:
                 row.reason = "nbgrader could not write feedback: " + _last_error(
@@ -267,8 +234,7 @@ class Course:
                 row.status = "graded"
                 restored = _restored_cells(output)
                 row.reason = "; ".join(filter(None, [
-                    row.reason, restored and f"deleted test cells restored and graded: {restored}",
-                    *stopped]))
+                    row.reason, restored and f"deleted test cells restored and graded: {restored}"]))
         self.write_feedback(job)
         return job.rows
 
@@ -283,11 +249,7 @@ class Course:
             if row.status == "graded" and made.exists():
                 shutil.copyfile(made, page)
             else:
-                page.write_text(
-                    f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>{row.notebook}: not graded"
-                    f"</title></head><body><h1>{html.escape(row.assignment)}: {html.escape(row.notebook)}"
-                    f"</h1><p>Your notebook was <strong>not graded</strong>: {html.escape(row.reason)}."
-                    f"</p><p>Your instructor has been told and will look at it.</p></body></html>\n")
+                page.write_text(not_graded_page(row))
 
     def run(self):
         found, unknown = self.submissions()
@@ -331,11 +293,7 @@ class Course:
             for pid in running:
                 os.killpg(pid, signal.SIGKILL)
         progress.done(rows)
-        rows.sort(key=lambda r: (r.student, r.assignment, r.notebook))
-        with open(self.root / "grades.csv", "w", newline="") as out:
-            writer = csv.writer(out)
-            writer.writerow(COLUMNS)
-            writer.writerows([getattr(r, c) for c in COLUMNS] for r in rows)
+        write_grades(self.root / "grades.csv", rows)
         return rows
 
 
@@ -348,35 +306,6 @@ class Job:
     rows: list = field(default_factory=list)
     to_grade: list = field(default_factory=list)
     runtime: Path = None
-
-
-class Progress:
-    """A one-line progress bar on a terminal, a line per submission otherwise."""
-
-    def __init__(self, total):
-        self.total, self.count, self.start = total, 0, time.monotonic()
-        self.tty = sys.stderr.isatty()
-
-    def step(self, rows):
-        self.count += 1
-        missing = sum(r.status != "graded" for r in rows)
-        width = 30
-        bar = "#" * (width * self.count // max(self.total, 1))
-        line = (f"grading [{bar:<{width}}] {self.count}/{self.total} submissions, "
-                f"{missing} notebooks not graded, {time.monotonic() - self.start:.0f} s")
-        print("\r" + line if self.tty else line, end="" if self.tty else "\n",
-              file=sys.stderr, flush=True)
-
-    def done(self, rows):
-        if self.tty:
-            print(file=sys.stderr)
-        graded = sum(r.status == "graded" for r in rows)
-        print(f"{graded} of {len(rows)} notebooks graded; grades.csv and feedback/ written",
-              file=sys.stderr)
-        for r in rows:
-            if r.status != "graded":
-                print(f"  not graded: {r.student} {r.assignment} {r.notebook}: {r.reason}",
-                      file=sys.stderr)
 
 
 def _first_line(error):
@@ -392,12 +321,6 @@ def _restored_cells(path):
     nb = nbformat.read(path, as_version=4)
     return ", ".join(c.metadata["nbgrader"]["grade_id"] for c in nb.cells
                      if "was missing from the submission" in c.source and "nbgrader" in c.metadata)
-
-
-def _timed_out(path):
-    """Whether a cell was interrupted at its time limit and the notebook went on."""
-    return any(o.get("ename") == "CellTimeoutError"
-               for cell in nbformat.read(path, as_version=4).cells for o in cell.get("outputs", []))
 
 
 def main(argv=None):

@@ -1,0 +1,65 @@
+"""Hidden cases of chapter 5, the update rules (book/ch05_update_rules.md)."""
+
+import numpy as np
+
+from backprop import network as reference
+from backprop.checks import difference
+
+from ..judge import Failed, compare, returned
+from . import draw
+
+
+def update(rng):
+    for sizes in draw.SIZES:
+        network = draw.network(rng, sizes)
+        for m in (None, 5):
+            outputs = reference.forward(draw.tuple_or_batch(rng, m, sizes[0]), network)
+            errors = reference.backward(outputs, draw.tuple_or_batch(rng, m, sizes[-1], 0, 1), network)
+            yield network, outputs, errors, float(rng.uniform(0.05, 1.0))
+
+
+def train_step(rng):
+    for sizes in draw.SIZES:
+        network = draw.network(rng, sizes)
+        yield draw.tuple_or_batch(rng, None, sizes[0]), draw.tuple_or_batch(rng, None, sizes[-1], 0, 1), network, 0.5
+
+
+def numerical_gradient(rng):
+    for sizes in ([2, 1], [3, 2, 2], [2, 3, 2, 1]):
+        network = draw.network(rng, sizes)
+        for m in (None, 3):
+            yield network, draw.tuple_or_batch(rng, m, sizes[0]), draw.tuple_or_batch(rng, m, sizes[-1], 0, 1), 1e-5
+
+
+def gradient_check_of_update(student, rng):
+    """The exercise's last test: the student's update moves every weight by
+    -l dE/dw as the student's numerical_gradient measures it (chapter 5)."""
+    network = draw.network(rng, [3, 4, 3, 2])
+    X, T, l = rng.uniform(-1, 1, (4, 3)), rng.uniform(0, 1, (4, 2)), 0.1
+    outputs = reference.forward(X, network)
+    updated = returned(student.call("update", (network, outputs, reference.backward(outputs, T, network), l)),
+                       "update")
+    gradient = returned(student.call("numerical_gradient", (network, X, T, 1e-5)), "numerical_gradient")
+    for name, value in (("update", updated), ("numerical_gradient", gradient)):
+        problem = difference(value, [(W, theta) for W, theta in network], rtol=np.inf, atol=np.inf)
+        if problem:  # only the structure is compared here: a list of (W, theta) pairs of the right shapes
+            raise Failed(f"{name} returned the wrong structure: {problem}")
+    for k, ((W, theta), (W_new, theta_new), (dE_dW, dE_dtheta)) in enumerate(zip(network, updated, gradient)):
+        gap = max(np.max(np.abs((np.asarray(W_new, dtype=float) - W) / l + np.asarray(dE_dW, dtype=float))),
+                  np.max(np.abs((np.asarray(theta_new, dtype=float) - theta) / l
+                                + np.asarray(dE_dtheta, dtype=float))))
+        if not gap < 1e-6:
+            raise Failed(f"layer {k}: your update differs from -l dE/dw measured by your "
+                         f"numerical_gradient by up to {gap:.2g} (times l)")
+
+
+TESTS = {
+    "test_update_example": compare("update", update),
+    "test_update_hidden": compare("update", update),
+    "test_train_step_example": compare("train_step", train_step),
+    "test_train_step_hidden": compare("train_step", train_step),
+    # finite differences differ in their last digits with the order of the arithmetic
+    "test_numerical_gradient_example": compare("numerical_gradient", numerical_gradient, 1e-5, 1e-8),
+    "test_numerical_gradient_hidden": compare("numerical_gradient", numerical_gradient, 1e-5, 1e-8),
+    "test_gradient_check_of_update": gradient_check_of_update,
+}

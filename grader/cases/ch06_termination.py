@@ -1,0 +1,33 @@
+"""Hidden cases of chapter 6, termination (book/ch06_termination.md)."""
+
+from ..judge import Call, compare
+from . import draw
+
+
+def should_stop(rng):
+    grid = [  # epoch, max_delta_w, misclassified, max_epochs, delta_w_threshold, misclassified_threshold
+        (1, 0.5, 0.4, 10, 0.01, 0.05), (3, 0.001, 0.4, 10, 0.01, 0.05), (3, 0.5, 0.02, 10, 0.01, 0.05),
+        (10, 0.5, 0.4, 10, 0.01, 0.05), (9, 0.5, 0.4, 10, 0.01, 0.05), (4, 0.001, 0.01, 4, 0.01, 0.05),
+        (5, 0.01, 0.05, 8, 0.01, 0.05),  # exactly at the thresholds: "below" is strict
+        (2, 0.001, 0.0, 10, None, None), (10, 0.001, 0.0, 10, None, None),
+        (2, 0.001, 0.3, 10, 0.01, None), (2, 0.3, 0.0, 10, None, 0.05), (12, 0.3, 0.3, 10, 0.01, 0.05),
+    ]
+    for epoch, dw, wrong, top, dw_thr, wrong_thr in grid:
+        yield Call((epoch, dw, wrong), dict(max_epochs=top, delta_w_threshold=dw_thr,
+                                           misclassified_threshold=wrong_thr))
+
+
+def train(rng):
+    for sizes, epochs, thresholds in [([2, 3, 1], 6, {}), ([3, 4, 2], 8, {"delta_w_threshold": 0.05}),
+                                      ([2, 2, 2, 3], 5, {"misclassified_threshold": 0.7}),
+                                      ([4, 3], 12, {"delta_w_threshold": 1e-9, "misclassified_threshold": 0.0})]:
+        X, T = draw.training_data(rng, 7, sizes[0], sizes[-1])
+        yield Call((X, T, draw.network(rng, sizes), 0.5), dict(max_epochs=epochs, **thresholds))
+
+
+TESTS = {
+    "test_should_stop_example": compare("should_stop", should_stop),
+    "test_should_stop_hidden": compare("should_stop", should_stop),
+    "test_train_example": compare("train", train),
+    "test_train_hidden": compare("train", train),
+}

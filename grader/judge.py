@@ -1,0 +1,266 @@
+"""The trusted side of grading: the judge.
+
+The judge starts a submission's code in a confined worker (``worker.py``,
+in the sandbox of ``sandbox.py``), sends it inputs, and compares what comes
+back with the reference implementation (``backprop.network``), which runs
+here, in the judge's process. The reference, the hidden cases (drawn here
+from the course secret), the expected values, the tolerances and the
+mistake catalogue never cross to the student's side: the worker gets only
+the inputs of the call it is asked to make. What the worker sends back is
+decoded into exact built-in types and plain numeric arrays before anything
+looks at it (``worker.decode``), so no object of the student's is ever
+called or compared by its own methods.
+
+A test is a function ``test(student, rng)`` that raises ``Failed`` with the
+message for the student, or returns; ``compare`` makes the usual one. The
+tests of each assignment are filed by chapter in ``cases/``.
+"""
+
+import copy
+import hmac
+import inspect
+import json
+import os
+import secrets
+import select
+import subprocess
+import time
+from pathlib import Path
+from typing import NamedTuple, Optional
+
+import numpy as np
+
+from backprop import network as reference
+from backprop.checks import describe_args, difference, wrong
+
+from . import sandbox
+from .mistakes import matching
+from .worker import MAX_MESSAGE, WireError, decode, encode
+
+
+class Failed(Exception):
+    """A failed test; its message is what the student reads."""
+
+
+class Outcome(NamedTuple):
+    """What one call of a student's function came to: a value, an error it
+    raised ("Type: message"), or a problem that kept it from answering."""
+    value: object = None
+    raised: Optional[str] = None
+    problem: Optional[str] = None
+
+
+class Call(NamedTuple):
+    """The arguments of one call; a case generator yields these or plain argument tuples."""
+    args: tuple
+    kwargs: dict
+
+
+def course_secret(path):
+    """The course's secret (created on first use, readable by its owner
+    only): hidden cases are drawn from it, so they are not in the repository."""
+    path = Path(path)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_bytes().strip()
+    with os.fdopen(fd, "w") as out:
+        out.write(secrets.token_hex(32) + "\n")
+    return path.read_bytes().strip()
+
+
+def seed(secret, assignment, student, grade_id):
+    """The seed of one test's hidden cases: the same at every regrade, unknowable without the secret."""
+    message = f"{assignment}\n{student}\n{grade_id}".encode()
+    return int.from_bytes(hmac.new(secret, message, "sha256").digest()[:8], "big")
+
+
+class Student:
+    """A submission's code, running in a confined worker; ``call`` is the only way in.
+
+    ``cells`` is a list of (label, source): the notebook's code cells that
+    are not tests, in order. A call that crashes the worker or runs out of
+    time fails alone: the next call starts a new worker (at most
+    ``restarts`` times), which runs the cells again.
+    """
+
+    def __init__(self, cells, argv, cells_timeout=60.0, call_timeout=30.0, restarts=3):
+        self.cells, self.argv = list(cells), argv
+        self.cells_timeout, self.call_timeout, self.restarts = cells_timeout, call_timeout, restarts
+        self.process, self.buffer, self.cell_errors = None, bytearray(), {}
+
+    def start(self):
+        """Run the cells in a new worker; return None, or why they could not run."""
+        self.close()
+        self.process = subprocess.Popen(self.argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                        stderr=subprocess.DEVNULL)
+        self.buffer = bytearray()
+        deadline = time.monotonic() + self.cells_timeout
+        try:
+            self._send({"cells": [source for _, source in self.cells]}, deadline)
+            ran = self._receive(deadline)["ran"]
+            self.cell_errors = {self.cells[i][0]: f"{name}: {message}" for i, (name, message) in ran}
+        except TimeoutError:
+            self.close()
+            return f"timed out: the notebook's cells ran past the limit of {self.cells_timeout:g} s"
+        except (EOFError, BrokenPipeError, OSError):
+            self.close()
+            return "kernel died: the notebook's code stopped the Python process running it"
+        except (WireError, ValueError, TypeError, KeyError, IndexError):
+            self.close()
+            return "kernel died: the Python process running the notebook stopped answering the grader"
+        return None
+
+    def call(self, name, args, kwargs=None):
+        """Call the student's ``name`` on copies of ``args``; an Outcome, never an exception."""
+        if self.process is None:
+            if self.restarts <= 0:
+                return Outcome(problem=f"{name} was not called: the Python process running your "
+                                       f"code crashed or hung too many times")
+            self.restarts -= 1
+            problem = self.start()
+            if problem:
+                return Outcome(problem=f"{name} could not be called: {problem}")
+        deadline = time.monotonic() + self.call_timeout
+        try:
+            self._send({"call": name, "args": encode(tuple(args)), "kwargs": encode(dict(kwargs or {}))},
+                       deadline)
+            reply = self._receive(deadline)
+            if type(reply) is not dict or len(reply) != 1:
+                raise WireError("not a reply")
+            (kind, body), = reply.items()
+            if kind == "returned":
+                return Outcome(value=decode(body))
+            if kind == "raised" and type(body) is list and [type(b) for b in body] == [str, str]:
+                return Outcome(raised=f"{body[0]}: {body[1]}")
+            if kind == "missing":
+                errors = "; ".join(f"{label} raised {error}" for label, error in self.cell_errors.items())
+                return Outcome(problem=f"{name} is not defined in your notebook"
+                                       + (f" ({errors[:600]})" if errors else ""))
+            raise WireError("not a reply")
+        except TimeoutError:
+            self.close()
+            return Outcome(problem=f"{name} ran past the time limit of {self.call_timeout:g} s")
+        except (EOFError, BrokenPipeError, OSError):
+            self.close()
+            return Outcome(problem=f"{name} stopped the Python process running it (a crash or an exit)")
+        except (WireError, ValueError, TypeError, KeyError, RecursionError):
+            self.close()
+            return Outcome(problem=f"what {name} returned could not be read as numbers, "
+                                   f"strings, lists or dicts")
+
+    def close(self):
+        if self.process is not None:
+            # bubblewrap's --die-with-parent takes everything in the sandbox with it
+            self.process.kill()
+            self.process.wait()
+            for stream in (self.process.stdin, self.process.stdout):
+                stream.close()
+            self.process = None
+
+    def _send(self, message, deadline):
+        payload = json.dumps(message).encode()
+        data = memoryview(b"%d\n" % len(payload) + payload)
+        fd = self.process.stdin.fileno()
+        while data:
+            if not select.select([], [fd], [], max(0.0, deadline - time.monotonic()))[1]:
+                raise TimeoutError
+            data = data[os.write(fd, data[:65536]):]
+
+    def _receive(self, deadline):
+        fd = self.process.stdout.fileno()
+        while True:
+            newline = self.buffer.find(b"\n", 0, 24)
+            if newline >= 0:
+                header = bytes(self.buffer[:newline])
+                if not header.isdigit() or int(header) > MAX_MESSAGE:
+                    raise WireError("bad header")
+                end = newline + 1 + int(header)
+                if len(self.buffer) >= end:
+                    payload = bytes(self.buffer[newline + 1:end])
+                    del self.buffer[:end]
+                    return json.loads(payload)
+            elif len(self.buffer) >= 24:
+                raise WireError("bad header")
+            if not select.select([fd], [], [], max(0.0, deadline - time.monotonic()))[0]:
+                raise TimeoutError
+            chunk = os.read(fd, 1 << 20)
+            if not chunk:
+                raise EOFError
+            self.buffer += chunk
+
+
+def returned(outcome, name):
+    """The value of a call, or Failed saying why there is none."""
+    if outcome.problem:
+        raise Failed(outcome.problem)
+    if outcome.raised:
+        raise Failed(f"{name} raised {outcome.raised}")
+    return outcome.value
+
+
+def compare(function, cases, rtol=1e-6, atol=1e-9):
+    """The test that ``function`` agrees with the reference on every case
+    ``cases(rng)`` draws (argument tuples, or ``Call``s with keywords).
+
+    All cases run; the message names the catalogued mistake that explains
+    the most failing cases (several can coincide on small networks), or else
+    reports the first failure.
+    """
+    names = list(inspect.signature(getattr(reference, function)).parameters)
+
+    def test(student, rng):
+        failures = []  # (where, problem, matching mistakes)
+        for case in cases(rng):
+            args, kwargs = case if isinstance(case, Call) else (case, {})
+            expected = getattr(reference, function)(*copy.deepcopy(args), **copy.deepcopy(kwargs))
+            outcome = student.call(function, args, kwargs)
+            if outcome.problem:
+                raise Failed(outcome.problem)
+            where = f"called with {describe_args(names, args, kwargs)}"
+            if outcome.raised:
+                failures.append((where, f"it raised {outcome.raised}",
+                                 matching(function, args, kwargs, raised=outcome.raised)))
+                continue
+            problem = difference(outcome.value, expected, rtol, atol)
+            if problem:
+                failures.append((where, problem, matching(function, args, kwargs, got=outcome.value,
+                                                          rtol=rtol, atol=atol)))
+        if failures:
+            counts = {}
+            for _, _, known in failures:
+                for mistake in known:
+                    counts[mistake] = counts.get(mistake, 0) + 1
+            if counts:
+                best = max(counts, key=counts.get)  # first in catalogue order on ties
+                where, problem, _ = next(f for f in failures if best in f[2])
+                raise Failed(wrong(function, where, problem, best))
+            where, problem, _ = failures[0]
+            raise Failed(wrong(function, where, problem))
+
+    test.function = function
+    return test
+
+
+def judge(cells, tests, seed_of, argv=None, cells_timeout=60.0, call_timeout=30.0):
+    """Every test of ``tests`` ({grade_id: test}) on the submission whose code is ``cells``.
+
+    ``seed_of(grade_id)`` seeds each test's hidden cases. Returns the report
+    as data: {"status": "graded" | "not graded", "reason": str,
+    "tests": {grade_id: {"passed": bool, "message": str}}}.
+    """
+    student = Student(cells, argv or sandbox.worker_argv(), cells_timeout, call_timeout)
+    try:
+        problem = student.start()
+        if problem:
+            return {"status": "not graded", "reason": problem, "tests": {}}
+        verdicts = {}
+        for grade_id, test in tests.items():
+            try:
+                test(student, np.random.default_rng(seed_of(grade_id)))
+                verdicts[grade_id] = {"passed": True, "message": ""}
+            except Failed as failure:
+                verdicts[grade_id] = {"passed": False, "message": str(failure)}
+        return {"status": "graded", "reason": "", "tests": verdicts}
+    finally:
+        student.close()

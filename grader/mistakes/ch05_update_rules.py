@@ -1,0 +1,167 @@
+"""Known mistakes of chapter 5, the update rules (book/ch05_update_rules.md): update, train_step and numerical_gradient."""
+
+import numpy as np
+
+from .mistake import Mistake
+
+
+def _increments(O_prev, err):
+    """Delta W / l and Delta theta / l for a tuple or a batch (chapter 5)."""
+    return np.atleast_2d(O_prev).T @ np.atleast_2d(err), np.atleast_2d(err).sum(axis=0)
+
+
+def _update_with(network, outputs, errors, l, *, transpose=False, own_outputs=False,
+                 biases=True, sign=1.0):
+    updated = []
+    for k, ((W, theta), err) in enumerate(zip(network, errors)):
+        O = outputs[k + 1] if own_outputs else outputs[k]
+        delta_W, delta_theta = _increments(O, err)
+        if transpose:
+            delta_W = np.atleast_2d(err).T @ np.atleast_2d(O)
+        updated.append((W + sign * l * delta_W, theta + sign * l * delta_theta if biases else theta))
+    return updated
+
+
+def _train_step_updated_weights(ref, x, T, network, l):
+    """Errors computed layer by layer from the output, each layer updated
+    before the error of the layer below is computed from its new weights."""
+    outputs = ref.forward(x, network)
+    network = list(network)
+    err = ref.output_error(outputs[-1], T)
+    for k in range(len(network) - 1, -1, -1):
+        W, theta = network[k]
+        delta_W, delta_theta = _increments(outputs[k], err)
+        network[k] = (W + l * delta_W, theta + l * delta_theta)
+        if k > 0:
+            err = ref.hidden_error(outputs[k], err, network[k][0])
+    return network
+
+
+def _one_sided(ref, network, x, T, eps):
+    """dE/dw by the forward difference (E(w + eps) - E(w)) / eps."""
+    network = [(W.copy(), theta.copy()) for W, theta in network]
+    E = lambda: ref.squared_error(ref.forward(x, network)[-1], T)  # noqa: E731
+    E0 = E()
+    gradient = []
+    for W, theta in network:
+        grads = []
+        for param in (W, theta):
+            g = np.zeros_like(param)
+            for idx in np.ndindex(param.shape):
+                kept = param[idx]
+                param[idx] = kept + eps
+                g[idx] = (E() - E0) / eps
+                param[idx] = kept
+            grads.append(g)
+        gradient.append(tuple(grads))
+    return gradient
+
+
+_GRADIENT = """def numerical_gradient(network, x, T, eps):
+    def E():
+        return 0.5 * np.sum((T - forward(x, network)[-1]) ** 2)
+    gradient = []
+    for W, theta in network:
+        grads = []
+        for p in (W, theta):
+            g = np.zeros_like(p)
+            for i in np.ndindex(p.shape):
+                kept = p[i]
+                p[i] = kept + eps
+                up = E()
+                p[i] = kept - eps
+                down = E()
+                p[i] = kept
+                g[i] = QUOTIENT
+            grads.append(g)
+        gradient.append(tuple(grads))
+    return gradient
+"""
+
+
+_UPDATE_EXAMPLE = (
+    "def update(network, outputs, errors, l):\n    updated = []\n"
+    "    for (W, theta), O_prev, err in zip(network, outputs[:-1], errors):\n"
+    "        delta_W = {dW}\n        delta_theta = l * np.atleast_2d(err).sum(axis=0)\n"
+    "        updated.append(({W}, {theta}))\n    return updated\n")
+
+
+def _update_example(dW="l * np.atleast_2d(O_prev).T @ np.atleast_2d(err)", W="W + delta_W",
+                    theta="theta + delta_theta", outputs="outputs[:-1]"):
+    return _UPDATE_EXAMPLE.format(dW=dW, W=W, theta=theta).replace("outputs[:-1]", outputs)
+
+
+MISTAKES = [
+    # chapter 5: update
+    Mistake(
+        "update", "outer product transposed",
+        "the outer product is transposed: Delta w_ij = l Err_j O_i has one row per unit i "
+        "of the previous layer and one column per unit j, the shape of W, so it is "
+        "O_prev as a column times err as a row (np.outer(O_prev, err)).",
+        lambda ref, network, outputs, errors, l: _update_with(network, outputs, errors, l, transpose=True),
+        _update_example(dW="l * np.atleast_2d(err).T @ np.atleast_2d(O_prev)")),
+    Mistake(
+        "update", "biases never updated",
+        "the biases are never updated: every unit's bias learns too, "
+        "Delta theta_j = l Err_j, theta_j += Delta theta_j.",
+        lambda ref, network, outputs, errors, l: _update_with(network, outputs, errors, l, biases=False),
+        _update_example(theta="theta")),
+    Mistake(
+        "update", "O_j where O_i belongs",
+        "the increment uses the layer's own outputs O_j where the previous layer's outputs "
+        "O_i belong: the weight w_ij is scaled by what flows into it, Delta w_ij = l Err_j O_i, "
+        "so network[k] pairs with outputs[k], not outputs[k + 1].",
+        lambda ref, network, outputs, errors, l: _update_with(network, outputs, errors, l, own_outputs=True),
+        _update_example(outputs="outputs[1:]")),
+    Mistake(
+        "update", "increment subtracted",
+        "the increment is subtracted: Err_j O_i is already -dE/dw_ij, so w_ij += l Err_j O_i "
+        "goes down the error; subtracting it climbs the error.",
+        lambda ref, network, outputs, errors, l: _update_with(network, outputs, errors, l, sign=-1.0),
+        _update_example(W="W - delta_W", theta="theta - delta_theta")),
+    Mistake(
+        "update", "learning rate missing",
+        "the learning rate l is missing: Delta w_ij = l Err_j O_i and Delta theta_j = l Err_j.",
+        lambda ref, network, outputs, errors, l: _update_with(network, outputs, errors, 1.0),
+        _update_example(W="W + delta_W / l", theta="theta + delta_theta / l")),
+    # chapter 5: train_step
+    Mistake(
+        "train_step", "updated weights used for hidden errors",
+        "a hidden layer's error was computed from weights already updated in this step: "
+        "compute every layer's error first, with the weights as they were before the "
+        "step (chapter 4), then update all layers.",
+        _train_step_updated_weights,
+        "def train_step(x, T, network, l):\n    outputs = forward(x, network)\n"
+        "    network = list(network)\n    err = output_error(outputs[-1], T)\n"
+        "    for k in range(len(network) - 1, -1, -1):\n        W, theta = network[k]\n"
+        "        network[k] = (W + l * np.outer(outputs[k], err), theta + l * err)\n"
+        "        if k > 0:\n            err = hidden_error(outputs[k], err, network[k][0])\n"
+        "    return network\n"),
+    # chapter 5: numerical_gradient
+    Mistake(
+        "numerical_gradient", "sign flipped",
+        "the sign is flipped: numerical_gradient returns dE/dw, the slope of the error; "
+        "the update's Err_j O_i is its negative.",
+        lambda ref, network, x, T, eps: [(-gW, -gt) for gW, gt in ref.numerical_gradient(network, x, T, eps)],
+        _GRADIENT.replace("QUOTIENT", "(down - up) / (2 * eps)")),
+    Mistake(
+        "numerical_gradient", "one-sided difference",
+        "this is a one-sided difference (E(w + eps) - E(w)) / eps, whose error shrinks only "
+        "like eps; the central difference (E(w + eps) - E(w - eps)) / (2 eps) is accurate to "
+        "eps squared, which a gradient check needs.",
+        _one_sided,
+        "def numerical_gradient(network, x, T, eps):\n    def E():\n"
+        "        return 0.5 * np.sum((T - forward(x, network)[-1]) ** 2)\n    E0 = E()\n"
+        "    gradient = []\n    for W, theta in network:\n        grads = []\n"
+        "        for p in (W, theta):\n            g = np.zeros_like(p)\n"
+        "            for i in np.ndindex(p.shape):\n                kept = p[i]\n"
+        "                p[i] = kept + eps\n                g[i] = (E() - E0) / eps\n"
+        "                p[i] = kept\n            grads.append(g)\n"
+        "        gradient.append(tuple(grads))\n    return gradient\n"),
+    Mistake(
+        "numerical_gradient", "divided by eps, not 2 eps",
+        "the central difference spans 2 eps, from w - eps to w + eps: divide by 2 eps, "
+        "not eps (these values are twice the slope).",
+        lambda ref, network, x, T, eps: [(2 * gW, 2 * gt) for gW, gt in ref.numerical_gradient(network, x, T, eps)],
+        _GRADIENT.replace("QUOTIENT", "(up - down) / eps")),
+]

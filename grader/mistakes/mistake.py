@@ -1,0 +1,21 @@
+"""What a catalogued mistake is."""
+
+from typing import Callable, NamedTuple, Optional
+
+
+class Mistake(NamedTuple):
+    """A wrong variant of a contract function and what a student who made it
+    should read.
+
+    ``wrong(ref, *args, **kwargs)`` computes what the mistaken code returns,
+    from the reference module ``ref``; ``raises`` instead matches the error
+    the mistaken code raises ("ErrorType: message"). ``example`` is code a
+    student might write with that mistake: the test suite submits it through
+    ``make grade`` and checks that the message reaches the feedback.
+    """
+    function: str
+    name: str
+    message: str
+    wrong: Optional[Callable]
+    example: str
+    raises: Optional[str] = None

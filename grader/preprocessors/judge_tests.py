@@ -1,0 +1,80 @@
+"""JudgeTests: every test cell's points come from the judge's verdict.
+
+Runs in nbgrader's (trusted) process after the kernel has executed the
+notebook for its feedback page. It hands the notebook's code cells that are
+not tests (given, answer and added cells, as nbgrader restored them) to the
+judge (``grader/judge.py``), which runs them again in a confined worker and
+calls the assignment's functions on hidden inputs. Each test cell's outputs
+are then replaced by the verdict, so that nbgrader's SaveAutoGrades scores
+the judge's verdict alone: nothing the kernel printed, displayed or raised
+in a test cell reaches a score.
+"""
+
+import json
+from pathlib import Path
+
+import nbformat
+from nbgrader.preprocessors import NbGraderPreprocessor
+from nbgrader.utils import is_grade, is_solution
+from traitlets import Float, Integer, Unicode
+
+from .. import sandbox
+from ..cases import TESTS
+from ..judge import course_secret, judge, seed
+
+
+def _is_test(cell):
+    return cell.cell_type == "code" and is_grade(cell) and not is_solution(cell)
+
+
+def verdict_output(verdict):
+    """A test cell's output: a line for a pass, an error (no points) for a failure."""
+    if verdict["passed"]:
+        return nbformat.v4.new_output("stream", name="stdout", text="Passed: the judge's hidden tests agree.\n")
+    name, message = verdict.get("error", "TestFailed"), verdict["message"]
+    lines = message.splitlines() or [""]
+    return nbformat.v4.new_output("error", ename=name, evalue=message,
+                                  traceback=[f"{name}: {lines[0]}", *lines[1:]])
+
+
+class JudgeTests(NbGraderPreprocessor):
+    """Replace each test cell's outputs with the judge's verdict."""
+
+    secret_file = Unicode(".course_secret", help="the course secret (created when missing); "
+                          "hidden cases are drawn from it").tag(config=True)
+    report_dir = Unicode("", help="a folder for each notebook's report as JSON "
+                         "(make grade reads it)").tag(config=True)
+    cells_timeout = Float(60.0, help="seconds the worker may take to run the notebook's cells").tag(config=True)
+    call_timeout = Float(30.0, help="seconds one call of a student's function may take").tag(config=True)
+    memory_mb = Integer(4096, help="megabytes of address space of the worker").tag(config=True)
+
+    def preprocess(self, nb, resources):
+        nbg = resources["nbgrader"]
+        tests = TESTS.get(nbg["notebook"])
+        if tests is None:
+            raise KeyError(f"the judge has no tests for {nbg['notebook']} (grader/cases/)")
+        labels = {"given": "the given cell"}
+        cells = []
+        for number, cell in enumerate(nb.cells, 1):
+            if cell.cell_type == "code" and not _is_test(cell):
+                grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
+                cells.append((labels.get(grade_id, f"the cell of {grade_id}" if grade_id else f"cell {number}"),
+                              cell.source))
+        secret = course_secret(self.secret_file)
+        report = judge(cells, tests, lambda grade_id: seed(secret, nbg["assignment"], nbg["student"], grade_id),
+                       sandbox.worker_argv(self.memory_mb), self.cells_timeout, self.call_timeout)
+        for cell in nb.cells:
+            if _is_test(cell):
+                grade_id = cell.metadata.nbgrader["grade_id"]
+                if report["status"] != "graded":
+                    verdict = {"passed": False, "error": "NotGraded", "message": report["reason"]}
+                else:
+                    verdict = report["tests"].get(grade_id) or {
+                        "passed": False, "error": "NotJudged",
+                        "message": f"{grade_id} is not one of this assignment's tests"}
+                cell.outputs = [verdict_output(verdict)]
+        if self.report_dir:
+            folder = Path(self.report_dir)
+            folder.mkdir(parents=True, exist_ok=True)
+            (folder / f"{nbg['notebook']}.json").write_text(json.dumps(report, indent=1))
+        return nb, resources
