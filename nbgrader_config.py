@@ -9,10 +9,10 @@ configuration on submitted/<student>/<assignment>/.
 
 from nbconvert.preprocessors import ClearMetadataPreprocessor, CSSHTMLHeaderPreprocessor
 from nbgrader.preprocessors import (
-    AssignLatePenalties, CheckCellMetadata, ClearOutput, DeduplicateIds, Execute, GetGrades,
+    AssignLatePenalties, CheckCellMetadata, ClearOutput, DeduplicateIds, GetGrades,
     IgnorePattern, LimitOutput, OverwriteKernelspec, SaveAutoGrades)
 
-from grader.preprocessors import JudgeTests, RestoreDeletedTests, TruncateOutput
+from grader.preprocessors import JudgeTests, RecordingExecute, RestoreDeletedTests, TruncateOutput
 
 c = get_config()  # noqa: F821 (provided by nbgrader when it reads this file)
 
@@ -28,7 +28,8 @@ c.OverwriteCells.add_missing_cells = True
 # reports a notebook whose cells run longer as "timed out").
 c.Execute.timeout = 60
 
-# nbgrader's own steps, with RestoreDeletedTests for OverwriteCells, plus two.
+# nbgrader's own steps, with RestoreDeletedTests for OverwriteCells and
+# RecordingExecute for Execute (it reports a kernel that died), plus two.
 # JudgeTests, after the kernel has run the notebook, replaces every test
 # cell's outputs with the verdict of the judge (grader/judge.py), which calls
 # the student's functions in a separate confined process and compares them
@@ -36,7 +37,7 @@ c.Execute.timeout = 60
 # TruncateOutput cuts outputs to a size a feedback page can show.
 c.Autograde.sanitize_preprocessors = [ClearOutput, DeduplicateIds, OverwriteKernelspec,
                                       RestoreDeletedTests, CheckCellMetadata]
-c.Autograde.autograde_preprocessors = [Execute, JudgeTests, IgnorePattern, ClearMetadataPreprocessor,
+c.Autograde.autograde_preprocessors = [RecordingExecute, JudgeTests, IgnorePattern, ClearMetadataPreprocessor,
                                        LimitOutput, TruncateOutput, SaveAutoGrades,
                                        AssignLatePenalties, CheckCellMetadata]
 

@@ -7,11 +7,13 @@ graded twice, from the same files, in one run:
 1. plain nbgrader, as its documentation has it: `nbgrader autograde`, which
    grades the submissions one after another, unconfined, then
    `nbgrader generate_feedback`;
-2. `python -m backprop.grade_class` (`make grade`): confined kernels,
-   submissions graded in parallel (workers = cores), feedback written too.
+2. `python -m grader` (`make grade`): confined kernels and the judge's
+   confined worker, submissions graded in parallel (workers = cores),
+   feedback written too.
 
-It prints submissions and marks per second for each, and checks that both
-gave every student the same marks.
+It prints submissions and marks per second and seconds per notebook per core
+for each, and checks that both gave every student the same marks. Both use
+the course's nbgrader_config.py, so both score with the judge.
 """
 
 import argparse
@@ -30,8 +32,9 @@ from nbgrader.api import Gradebook
 ROOT = Path(__file__).resolve().parents[1]
 A = "ch03_output_error"
 sys.path.insert(0, str(ROOT))
-from backprop import mistakes  # noqa: E402
+from grader import mistakes  # noqa: E402
 
+WORKERS = os.cpu_count()
 ENV = dict(os.environ, PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}")
 
 
@@ -82,16 +85,17 @@ def main():
             marks_plain = {s.student.id: s.score for s in gb.find_assignment(A).submissions}
 
         ours = course(Path(tmp) / "ours", notebooks)
-        seconds_ours = timed([sys.executable, "-m", "backprop.grade_class"], ours)
+        seconds_ours = timed([sys.executable, "-m", "grader", "--workers", str(WORKERS)], ours)
         rows = list(csv.DictReader(open(ours / "grades.csv")))
         marks_ours = {r["student"]: float(r["score"] or "nan") for r in rows}
 
     n = len(notebooks)
     print(f"Grading {n} submissions of {A} ({os.cpu_count()} cores), one run, side by side:")
-    for label, seconds, marks in [("nbgrader autograde + feedback, sequential", seconds_plain, marks_plain),
-                                  ("make grade, parallel, confined", seconds_ours, marks_ours)]:
+    for label, seconds, cores, marks in [
+            ("nbgrader autograde + feedback, sequential", seconds_plain, 1, marks_plain),
+            (f"make grade, {WORKERS} workers, confined", seconds_ours, WORKERS, marks_ours)]:
         print(f"  {label:<48} {seconds:7.1f} s  {n / seconds:5.2f} submissions/s  "
-              f"{sum(marks.values()) / seconds:6.2f} marks/s")
+              f"{sum(marks.values()) / seconds:6.2f} marks/s  {seconds * cores / n:5.2f} s per notebook per core")
     print(f"  speed-up: {seconds_plain / seconds_ours:.2f}x")
     different = sorted(s for s in marks_plain if marks_plain[s] != marks_ours.get(s))
     if different:

@@ -26,7 +26,6 @@ import argparse
 import functools
 import json
 import os
-import re
 import shutil
 import signal
 import sys
@@ -220,9 +219,6 @@ class Course:
                 row.reason = f"timed out: the notebook ran past its limit of {self.notebook_timeout} s"
             elif verdict and verdict["status"] != "graded":
                 row.reason = verdict["reason"]
-            elif verdict is None and re.search(r"DeadKernelError|Kernel died|kernel became unresponsive", log, re.I):
-                # nbgrader stops before the judge when the kernel dies; its log is all there is to go on
-                row.reason = "kernel died: the notebook's code stopped the Python process"
             elif code == 2:
                 row.reason = "nbgrader could not write feedback: " + _last_error(
                     (job.folder / "feedback.log").read_text())
@@ -234,7 +230,8 @@ class Course:
                 row.status = "graded"
                 restored = _restored_cells(output)
                 row.reason = "; ".join(filter(None, [
-                    row.reason, restored and f"deleted test cells restored and graded: {restored}"]))
+                    row.reason, restored and f"deleted test cells restored and graded: {restored}",
+                    verdict and verdict["reason"]]))
         self.write_feedback(job)
         return job.rows
 

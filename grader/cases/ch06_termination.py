@@ -1,5 +1,7 @@
 """Hidden cases of chapter 6, termination (book/ch06_termination.md)."""
 
+from backprop import network as reference
+
 from ..judge import Call, compare
 from . import draw
 
@@ -23,6 +25,13 @@ def train(rng):
                                       ([4, 3], 12, {"delta_w_threshold": 1e-9, "misclassified_threshold": 0.0})]:
         X, T = draw.training_data(rng, 7, sizes[0], sizes[-1])
         yield Call((X, T, draw.network(rng, sizes), 0.5), dict(max_epochs=epochs, **thresholds))
+    # thresholds taken from a reference run, so that each rule surely fires before the maximum
+    for sizes, rule, key in (([3, 4, 2], "delta_w_threshold", "max_delta_w"),
+                             ([2, 3, 3], "misclassified_threshold", "misclassified")):
+        X, T = draw.training_data(rng, 7, sizes[0], sizes[-1])
+        network = draw.network(rng, sizes)
+        _, history = reference.train(X, T, network, 0.5, max_epochs=8)
+        yield Call((X, T, network, 0.5), {"max_epochs": 8, rule: min(history[key][:-1]) + 1e-9})
 
 
 TESTS = {

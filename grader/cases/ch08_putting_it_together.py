@@ -20,8 +20,13 @@ def train_modes(rng):
 def predict(rng):
     for sizes in ([3, 4, 3], [2, 3, 1], [4, 5, 2], [2, 6, 4, 10]):
         network = draw.network(rng, sizes)
-        yield rng.uniform(-2, 2, (9, sizes[0])), network
-        yield rng.uniform(-2, 2, sizes[0]), network
+        X = rng.uniform(-2, 2, (9, sizes[0]))
+        if sizes[-1] == 1:  # a single output unit: centre its net inputs so that both classes occur,
+            W, theta = network[-1]  # half way between two tuples, so that none sits on O = 0.5
+            I = np.sort((reference.forward(X, network[:-1])[-1] @ W + theta)[:, 0])
+            network[-1] = (W, theta - (I[3] + I[4]) / 2)
+        yield X, network
+        yield X[0], network
 
 
 def held_out_accuracy(student, rng, minimum=0.85):

@@ -63,6 +63,8 @@ class JudgeTests(NbGraderPreprocessor):
         secret = course_secret(self.secret_file)
         report = judge(cells, tests, lambda grade_id: seed(secret, nbg["assignment"], nbg["student"], grade_id),
                        sandbox.worker_argv(self.memory_mb), self.cells_timeout, self.call_timeout)
+        if report["status"] == "graded" and resources.get("kernel_stopped"):
+            report["reason"] = resources["kernel_stopped"]
         for cell in nb.cells:
             if _is_test(cell):
                 grade_id = cell.metadata.nbgrader["grade_id"]
@@ -73,8 +75,12 @@ class JudgeTests(NbGraderPreprocessor):
                         "passed": False, "error": "NotJudged",
                         "message": f"{grade_id} is not one of this assignment's tests"}
                 cell.outputs = [verdict_output(verdict)]
-        if self.report_dir:
-            folder = Path(self.report_dir)
-            folder.mkdir(parents=True, exist_ok=True)
-            (folder / f"{nbg['notebook']}.json").write_text(json.dumps(report, indent=1))
+        write_report(self.report_dir, nbg["notebook"], report)
         return nb, resources
+
+
+def write_report(folder, notebook, report):
+    """``folder/<notebook>.json``: how grading the notebook went, for ``make grade`` (no folder, no file)."""
+    if folder:
+        Path(folder).mkdir(parents=True, exist_ok=True)
+        (Path(folder) / f"{notebook}.json").write_text(json.dumps(report, indent=1))

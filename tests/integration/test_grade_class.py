@@ -1,8 +1,10 @@
-"""`make grade` on a class of awkward submissions, through the real command
-(`python -m backprop.grade_class`, which runs nbgrader's autograde and
-generate_feedback): each submission's expected marks and status, the
-confinement of student code, that no submitted file changes, and that a
-second run gives the same grades."""
+"""`make grade` on a class of awkward and hostile submissions, through the
+real command (`python -m grader`, which runs nbgrader's autograde and
+generate_feedback with the judge): each submission's expected marks and
+status, one submission per known way of attacking an in-process grader
+(each scores zero while the honest solution in the same run scores full
+marks), the confinement of student code, that no submitted file changes,
+and that a second run gives the same grades."""
 
 import ast
 import csv
@@ -17,15 +19,16 @@ import nbformat
 import pytest
 
 from conftest import ROOT, assignments, run
-from test_assignments import hidden_checks, page_text, without_tests
+from grader import cases
+from test_assignments import page_text, without_tests
 
 A = "ch03_output_error"  # two functions, 2 + 4 points each: 12 in all
 CELL_TIMEOUT = 10
 NOTEBOOK_TIMEOUT = 60
 
 # Reads, writes and a request a confined kernel must not manage. Written with
-# numpy alone, so the screening of answer cells lets it run and only the
-# sandbox stands in the way. {paths} is filled in by the test.
+# numpy alone, so that only the sandbox stands in the way. {paths} is filled
+# in by the test.
 PROBE = '''
 import numpy as np
 attempts = {paths}
@@ -128,21 +131,110 @@ IGNORES_INTERRUPTS = """while True:
     except KeyboardInterrupt:
         pass"""
 
+
+# One submission per class of attack that worked on a grader sharing the
+# student's process. Each defines wrong functions (or none), tries its trick
+# in the kernel and in the judge's worker, and must score zero.
+ATTACKS = {
+    # the expected value read from the caller's frames (through a generator's
+    # frame and a traceback too) or found with gc
+    "reads_frames": """import sys, gc
+def output_error(O, T):
+    frames = [sys._getframe(1)]
+    try:
+        raise RuntimeError
+    except RuntimeError as error:
+        frames.append(error.__traceback__.tb_frame)
+    frames.append(next(g.gi_frame for g in [(x for x in [1])]))
+    for frame in frames:
+        while frame is not None:
+            for name, value in frame.f_locals.items():
+                if name in ("expected", "wrong") and getattr(value, "shape", None) == O.shape:
+                    return value
+            frame = frame.f_back
+    for obj in gc.get_objects():
+        if type(obj) is np.ndarray and obj.shape == O.shape and obj is not O and obj is not T:
+            return obj
+    return np.zeros_like(O)
+
+def one_hot(labels, n_classes):
+    frame = sys._getframe(1)
+    while frame is not None:
+        if "expected" in frame.f_locals:
+            return frame.f_locals["expected"]
+        frame = frame.f_back
+    return np.zeros((len(labels), n_classes))""",
+    # the grader's globals reached through an object it hands over: the
+    # comparison switched off, tolerances widened
+    "reaches_grader_globals": """check.__globals__["difference"] = lambda *args, **kwargs: None
+check.__defaults__ = ("", None, 1e9, 1e9)
+def output_error(O, T):
+    return O
+def one_hot(labels, n_classes):
+    return labels""",
+    # a profiler or tracer guard switched off, then the reference imported
+    "switches_off_guards": """import sys
+sys.setprofile(None)
+sys.settrace(None)
+from backprop.network import output_error, one_hot""",
+    # numpy's internals patched through a module's __dict__
+    "patches_numpy_internals": """vars(np)["isclose"] = lambda *args, **kwargs: np.True_
+np.__dict__["allclose"] = lambda *args, **kwargs: True
+np.core.numeric.__dict__["isclose"] = lambda *args, **kwargs: np.True_
+def output_error(O, T):
+    return np.zeros_like(O)
+def one_hot(labels, n_classes):
+    return np.zeros((len(labels), n_classes))""",
+    # exec hidden behind an alias, used to rewrite every later cell
+    "hides_exec": """run = getattr(__builtins__, "ex" + "ec", None) or __builtins__["ex" + "ec"]
+run("get_" + "ipython().input_transformers_post.append(lambda lines: ['pass\\\\n'])")""",
+    # values that claim to equal anything
+    "equal_to_anything": """class Liar(np.ndarray):
+    def __eq__(self, other):
+        return np.ones(np.shape(other), dtype=bool)
+    def __sub__(self, other):
+        return np.zeros(np.shape(other)).view(Liar)
+    __rsub__ = __sub__
+    def __abs__(self):
+        return np.zeros(self.shape)
+class Anything(str):
+    def __eq__(self, other):
+        return True
+def output_error(O, T):
+    return np.zeros(np.shape(O)).view(Liar)
+def one_hot(labels, n_classes):
+    return Anything("")""",
+    # every later cell displays full marks (an execute_result) before it raises
+    "displays_then_raises": """shell = globals()["get_" + "ipython"]()
+shell.input_transformers_post.append(lambda lines: ["get_ipython().displayhook(100)\\n"] + lines)""",
+    # the hidden tests looked for in the history, the notebook and the course's files
+    "prints_hidden_source": """import glob
+print(In, Out)
+for path in glob.glob("**/*", recursive=True) + glob.glob(CASES + "/*") + [SECRET]:
+    try:
+        print(path, open(path).read())
+    except Exception as error:
+        print(path, type(error).__name__)""".replace("CASES", repr(str(ROOT / "grader" / "cases")))
+        .replace("SECRET", repr(str(ROOT / ".course_secret"))),
+}
+
 # student -> (their notebook, or bytes for a file that is not one; status; score; words in the reason)
 SUBMISSIONS = {
     "solution": (lambda: notebook("solution"), "graded", 12, ""),
     "stub": (lambda: notebook("stub"), "graded", 0, ""),
     "patches_numpy": (lambda: with_cell(notebook("stub"), "np.allclose = lambda *a, **k: True\n"
-                                        "np.isclose = lambda *a, **k: True"), "graded", 0, "not run"),
+                                        "np.isclose = lambda *a, **k: True"), "graded", 0, ""),
     "patches_builtins": (lambda: with_cell(notebook("stub"), "import builtins\n"
-                                           "builtins.isinstance = lambda *a: True"), "graded", 0, "not run"),
-    "replaces_check": (lambda: with_cell(notebook("stub"), "def check(*args, **kwargs):\n    pass\n"
-                                         "check_random = check"), "graded", 0, "rebinds check"),
+                                           "builtins.isinstance = lambda *a: True"), "graded", 0, ""),
+    "replaces_check": (lambda: with_cell(notebook("stub"), "def check(*args, **kwargs):\n    pass\n"),
+                       "graded", 0, ""),
     "rewrites_tests": (lambda: with_cell(notebook("stub"), "get_ipython().input_transformers_post.append("
-                                         "lambda lines: ['pass\\n'])"), "graded", 0, "get_ipython"),
+                                         "lambda lines: ['pass\\n'])"), "graded", 0, ""),
     "imports_reference": (lambda: with_answers(notebook("stub"), {
         "output_error": "from backprop.network import output_error",
-        "one_hot": "from backprop.network import one_hot"}), "graded", 0, "imports backprop.network"),
+        "one_hot": "from backprop.network import one_hot"}), "graded", 0, ""),
+    **{name: ((lambda source=source: with_cell(notebook("stub"), source)), "graded", 0, "")
+       for name, source in ATTACKS.items()},
     "hard_codes": (lambda: with_answers(notebook("stub"), HARD_CODED), "graded", 0, ""),
     "deletes_tests": (lambda: without_tests(notebook("solution")), "graded", 12, "restored and graded"),
     "edits_tests": (lambda: with_tests_edited(notebook("stub")), "graded", 0, ""),
@@ -155,7 +247,7 @@ SUBMISSIONS = {
     "ignores_interrupts": (lambda: with_cell(notebook("solution"), IGNORES_INTERRUPTS, after="one_hot"),
                            "not graded", None, "timed out"),
     "exits_os": (lambda: with_cell(notebook("solution"), "import os\nos._exit(0)", after="one_hot"),
-                 "graded", 12, "imports os"),
+                 "not graded", None, "kernel died"),
     "raises_exit": (lambda: with_cell(notebook("solution"), "raise SystemExit(1)", after="output_error"),
                     "graded", 12, ""),
     "crashes_kernel": (lambda: with_cell(notebook("solution"), "np.lib.stride_tricks.as_strided(np.zeros(1), "
@@ -195,7 +287,10 @@ def probe_paths(course, url):
                  "course gradebook": str(course / "gradebook.db"),
                  "job gradebook": str(job / "gradebook.db"),
                  "other student": str(course / "submitted" / "solution" / A / f"{A}.ipynb"),
-                 "own submitted file": str(course / "submitted" / "probe" / A / f"{A}.ipynb")},
+                 "own submitted file": str(course / "submitted" / "probe" / A / f"{A}.ipynb"),
+                 "course secret": str(course / ".course_secret"),
+                 "judge": str(ROOT / "grader" / "judge.py"),
+                 "reference": str(ROOT / "backprop" / "network.py")},
         "write": {"course root": str(course / "written.bin"),
                   "own submitted folder": str(course / "submitted" / "probe" / A / "written.bin"),
                   "job folder": str(job / "written.bin")},
@@ -230,7 +325,7 @@ def graded(tmp_path_factory, server):
         else:
             (folder / "notes.txt").write_text("I ran out of time")
     before = checksums(course / "submitted")
-    command = [sys.executable, "-m", "backprop.grade_class", "--cell-timeout", str(CELL_TIMEOUT),
+    command = [sys.executable, "-m", "grader", "--cell-timeout", str(CELL_TIMEOUT),
                "--notebook-timeout", str(NOTEBOOK_TIMEOUT)]
     runs, csvs = [], []
     for _ in range(2):
@@ -264,21 +359,19 @@ def test_each_submission_gets_its_expected_mark_and_status(graded, student):
         assert "not graded" in page.read_text() and reason in page.read_text()
 
 
-def test_feedback_of_a_stopped_cell_says_why(graded):
-    page = (graded["course"] / "feedback" / "patches_numpy" / A / f"{A}.html").read_text()
-    assert "This cell was not run" in page and "np.allclose" in page
-
-
-def test_feedback_never_quotes_a_hidden_test(graded):
-    """Not in a cell, and not in the traceback of a test that raised (a
-    function that is missing makes the hidden test's line raise NameError)."""
-    hidden = hidden_checks(A)
+def test_feedback_never_shows_the_judges_cases_or_the_secret(graded):
+    """Not the source of the hidden cases, not the course secret: neither is
+    in any notebook or on any disk a sandbox sees, whatever a cell prints."""
+    secret = (graded["course"] / ".course_secret").read_text().strip()
+    case_lines = {line.strip() for line in (ROOT / "grader" / "cases" / f"{A}.py").read_text().splitlines()
+                  if len(line.strip()) >= 25}
     pages = {s: page_text((graded["course"] / "feedback" / s / A / f"{A}.html").read_text())
              for s in graded["rows"]}
-    assert "NameError" in pages["imports_reference"]
+    assert "prints_hidden_source" in pages and "In" in pages["prints_hidden_source"]
     for student, page in pages.items():
-        shown = [line for line in hidden if " ".join(line.split()) in page]
-        assert not shown, f"{student}'s feedback quotes hidden tests: {shown}"
+        assert secret not in page, f"{student}'s feedback shows the course secret"
+        shown = [line for line in case_lines if " ".join(line.split()) in page]
+        assert not shown, f"{student}'s feedback shows the judge's cases: {shown}"
 
 
 def test_huge_output_is_cut(graded):
@@ -317,7 +410,8 @@ def test_probe_succeeds_unconfined(graded, tmp_path):
 
 
 @pytest.mark.parametrize("attempt", ["solutions", "course gradebook", "job gradebook", "other student",
-                                     "own submitted file", "course root", "own submitted folder",
+                                     "own submitted file", "course secret", "judge", "reference",
+                                     "course root", "own submitted folder",
                                      "job folder", "network", "memory"])
 def test_confined_code_is_refused(graded, attempt):
     assert graded["rows"]["probe"]["status"] == "graded" and float(graded["rows"]["probe"]["score"]) == 12
@@ -330,12 +424,11 @@ def test_confined_code_is_refused(graded, attempt):
         assert probe_results(graded)[attempt] == "refused"
 
 
-def test_every_example_test_checks_random_inputs_when_graded():
-    """A function that returns the visible examples' answers alone fails its
-    example test too: each example test cell has a hidden random check."""
+def test_the_judge_has_a_test_for_every_test_cell_and_no_other():
+    """Every test cell's points come from the judge: each assignment's grade
+    cells are exactly the tests filed for it in grader/cases/."""
+    assert sorted(cases.TESTS) == assignments()
     for name in assignments():
         nb = nbformat.read(ROOT / "solutions" / name / f"{name}.ipynb", as_version=4)
-        for cell in nb.cells:
-            if grade_id(cell).endswith("_example"):
-                hidden = cell.source.split("### BEGIN HIDDEN TESTS", 1)[-1]
-                assert "check_random(" in hidden, f"{name}: {grade_id(cell)} has no hidden random check"
+        cells = {grade_id(c) for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade")}
+        assert cells == set(cases.TESTS[name]), name

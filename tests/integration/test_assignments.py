@@ -1,8 +1,11 @@
-"""Every assignment, through the real nbgrader commands in a scratch course:
-the released copy is exactly what nbgrader generates and hides every
-solution and hidden test; the solution scores full marks, the stub zero, and
-each catalogued mistake loses marks with its message in the feedback."""
+"""Every assignment through `make grade` (``python -m grader``, which runs
+nbgrader's autograde and feedback with the judge), all in one class run in a
+scratch course: the released copy is exactly what nbgrader generates and
+hides every solution; the solution scores full marks, the stub zero, deleted
+test cells are restored and graded, and each catalogued mistake loses marks
+on its function's tests with its message in the feedback."""
 
+import csv
 import html
 import re
 import shutil
@@ -12,8 +15,8 @@ import nbformat
 import pytest
 from nbgrader.api import Gradebook
 
-from backprop import mistakes
 from conftest import ROOT, assignments, run
+from grader import mistakes
 
 SECRET_BLOCKS = [("### BEGIN SOLUTION", "### END SOLUTION"),
                  ("### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS")]
@@ -71,29 +74,25 @@ def test_exercises_are_exactly_what_nbgrader_generates(tmp_path):
             assert (generated / rel).read_bytes() == (committed / rel).read_bytes()
 
 
-def test_no_solution_or_hidden_test_is_released():
+def test_no_solution_is_released_and_no_hidden_test_is_in_a_notebook():
     for name in assignments():
         for source in (ROOT / "solutions" / name).glob("*.ipynb"):
             secrets, public = set(), set()
             for cell in nbformat.read(source, as_version=4).cells:
+                # hidden tests live with the judge (grader/cases/), never in a notebook
+                assert "HIDDEN TESTS" not in cell.source, f"{source.name} holds hidden tests"
                 secret, shown = split_secrets(cell.source)
                 secrets.update(secret)
                 public.update(shown)
             # a line written in the open elsewhere (a given function, a test) is no secret
             secrets = {line for line in secrets - public if len(line) >= 10}
-            assert secrets, f"{source.name} has no solution or hidden test to protect"
+            assert secrets, f"{source.name} has no solution to protect"
             released = "\n".join(c.source for c in nbformat.read(
                 ROOT / "exercises" / name / source.name, as_version=4).cells)
             for marker in ("BEGIN SOLUTION", "END SOLUTION", "BEGIN HIDDEN", "END HIDDEN"):
                 assert marker not in released, f"{name}: '{marker}' is in the student copy"
             leaked = sorted(line for line in secrets if line in released)
             assert not leaked, f"{name}: the student copy contains secret lines: {leaked}"
-
-
-def hidden_checks(name):
-    """The lines of an assignment's hidden tests that call the grader."""
-    source = nbformat.read(ROOT / "solutions" / name / f"{name}.ipynb", as_version=4)
-    return {line for cell in source.cells for line in split_secrets(cell.source)[0] if "check" in line}
 
 
 def page_text(page):
@@ -117,89 +116,76 @@ def mistake_students(source):
     return students
 
 
-def with_tampering(release):
-    """The stub with a cell that would earn full marks if it ran: it patches
-    what the tests use, and turns every later cell into `pass`."""
-    nb = nbformat.reads(nbformat.writes(release), as_version=4)
-    ids = [c.metadata.get("nbgrader", {}).get("grade_id") for c in nb.cells]
-    given = ids.index("given")
-    nb.cells.insert(given + 1, nbformat.v4.new_code_cell(
-        "np.allclose = np.isclose = lambda *args, **kwargs: True\n"
-        "def check(*args, **kwargs):\n    pass\n"
-        "get_ipython().input_transformers_post.append(lambda lines: ['pass\\n'])"))
-    return nb
-
-
 def without_tests(source):
     nb = nbformat.reads(nbformat.writes(source), as_version=4)
     nb.cells = [c for c in nb.cells if not c.metadata.get("nbgrader", {}).get("grade")]
     return nb
 
 
-@pytest.fixture(scope="module", params=assignments())
-def graded(request, tmp_path_factory):
-    """One scratch course per assignment, with the solution, the stub and
-    every applicable mistake submitted, autograded and given feedback."""
-    name = request.param
-    course = scratch_course(tmp_path_factory.mktemp(name))
-    nbgrader(course, "generate_assignment", name, "--force")
-    (source_path,) = (course / "solutions" / name).glob("*.ipynb")
-    source = nbformat.read(source_path, as_version=4)
-    release = nbformat.read(course / "exercises" / name / source_path.name, as_version=4)
-    students = {"solution": (None, source), "stub": (None, release), **mistake_students(source),
-                "tampering": (None, with_tampering(release)), "deleted_tests": (None, without_tests(source))}
-    for student, (_, nb) in students.items():
-        folder = course / "submitted" / student / name
-        folder.mkdir(parents=True)
-        nbformat.write(nb, folder / source_path.name)
-    nbgrader(course, "autograde", name, "--force")
-    nbgrader(course, "generate_feedback", name, "--force")
-
+@pytest.fixture(scope="module")
+def graded(tmp_path_factory):
+    """One scratch course with, for every assignment, the solution, the stub,
+    the solution without its test cells and every applicable mistake
+    submitted, graded by one run of `python -m grader`."""
+    course = scratch_course(tmp_path_factory.mktemp("class"))
+    students = {}  # (student, assignment) -> mistake or None
+    for name in assignments():
+        source = nbformat.read(ROOT / "solutions" / name / f"{name}.ipynb", as_version=4)
+        release = nbformat.read(ROOT / "exercises" / name / f"{name}.ipynb", as_version=4)
+        submissions = {"solution": (None, source), "stub": (None, release),
+                       "deleted_tests": (None, without_tests(source)), **mistake_students(source)}
+        for student, (mistake, nb) in submissions.items():
+            folder = course / "submitted" / student / name
+            folder.mkdir(parents=True)
+            nbformat.write(nb, folder / f"{name}.ipynb")
+            students[student, name] = mistake
+    result = run([sys.executable, "-m", "grader", "--cell-timeout", "30"], cwd=course, timeout=1800)
+    assert result.returncode == 0, result.stderr[-4000:]
+    rows = {(r["student"], r["assignment"]): r for r in csv.DictReader(open(course / "grades.csv"))}
     scores, feedback = {}, {}
-    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
-        for student in students:
-            sub = gb.find_submission_notebook(source_path.stem, name, student)
-            scores[student] = {g.name: (g.score, g.max_score) for g in sub.grades}
-    for student in students:
-        page = (course / "feedback" / student / name / f"{source_path.stem}.html").read_text()
-        feedback[student] = page_text(page)
-    return {"name": name, "students": students, "scores": scores, "feedback": feedback}
+    for (student, name) in students:
+        with Gradebook(f"sqlite:///{course / '_grading' / 'jobs' / name / student / 'gradebook.db'}") as gb:
+            sub = gb.find_submission_notebook(name, name, student)
+            scores[student, name] = {g.name: (g.score, g.max_score) for g in sub.grades}
+        feedback[student, name] = page_text((course / "feedback" / student / name / f"{name}.html").read_text())
+    return {"students": students, "rows": rows, "scores": scores, "feedback": feedback}
 
 
-def test_feedback_never_shows_hidden_tests(graded):
-    hidden = hidden_checks(graded["name"])
-    assert hidden, "the assignment has no hidden test to hide"
-    for student, page in graded["feedback"].items():
-        shown = [line for line in hidden if " ".join(line.split()) in page]
-        assert not shown and "HIDDEN TESTS" not in page, f"{student}'s feedback shows hidden tests: {shown}"
+def of(graded, student):
+    return {name: graded["scores"][s, name] for (s, name) in graded["students"] if s == student}
+
+
+def test_every_submission_is_graded(graded):
+    assert set(graded["rows"]) == set(graded["students"])
+    assert {key: row["reason"] for key, row in graded["rows"].items() if row["status"] != "graded"} == {}
 
 
 def test_solution_scores_full_marks(graded):
-    scores = graded["scores"]["solution"]
-    assert scores and all(score == top for score, top in scores.values()), scores
+    for name, scores in of(graded, "solution").items():
+        assert scores and all(score == top for score, top in scores.values()), (name, scores)
 
 
-@pytest.mark.parametrize("student", ["stub", "tampering"])
-def test_released_stub_scores_zero_even_when_it_patches_the_checks(graded, student):
-    scores = graded["scores"][student]
-    assert scores and all(score == 0 for score, _ in scores.values()), scores
+def test_released_stub_scores_zero(graded):
+    for name, scores in of(graded, "stub").items():
+        assert scores and all(score == 0 for score, _ in scores.values()), (name, scores)
 
 
 def test_deleted_test_cells_are_restored_and_graded(graded):
-    scores = graded["scores"]["deleted_tests"]
-    assert scores == graded["scores"]["solution"] and all(s == top for s, top in scores.values()), scores
+    for name, scores in of(graded, "deleted_tests").items():
+        assert scores == graded["scores"]["solution", name], (name, scores)
+        assert "restored and graded" in graded["rows"]["deleted_tests", name]["reason"]
 
 
 def test_each_known_mistake_loses_marks_and_is_named(graded):
-    mistaken = {s: m for s, (m, _) in graded["students"].items() if m is not None}
-    assert mistaken, f"{graded['name']} has no catalogued mistake to check"
-    for student, mistake in mistaken.items():
-        scores = graded["scores"][student]
+    mistaken = {key: m for key, m in graded["students"].items() if m is not None}
+    assert len({(m.function, m.name) for m in mistaken.values()}) == len(mistakes.CATALOGUE)
+    for (student, name), mistake in mistaken.items():
+        scores = graded["scores"][student, name]
         lost = [cell for cell, (score, top) in scores.items()
                 if cell.startswith(f"test_{mistake.function}") and score < top]
-        assert lost, f"'{mistake.name}' lost no marks on {mistake.function}'s tests: {scores}"
+        assert lost, f"{name}: '{mistake.name}' lost no marks on {mistake.function}'s tests: {scores}"
         message = " ".join(mistake.message.split())
-        feedback = graded["feedback"][student]
-        assert message in feedback, f"the feedback for '{mistake.name}' does not name it"
-        assert "TestFailed: " in feedback and "grading.py" not in feedback, \
-            f"the feedback for '{mistake.name}' shows the grader's traceback, not just the message"
+        page = graded["feedback"][student, name]
+        assert message in page, f"{name}: the feedback for '{mistake.name}' does not name it"
+        assert "TestFailed: " in page and "judge.py" not in page and "grader/" not in page, \
+            f"{name}: the feedback for '{mistake.name}' shows the grader's traceback, not just the message"

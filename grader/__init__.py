@@ -1,0 +1,17 @@
+"""The course's grader: instructor-only, never on a sandbox's path.
+
+The trust boundary is a process boundary, and the file names show it:
+
+    judge.py         trusted: draws the hidden cases, runs the reference, compares, scores
+    worker.py        the only file a sandbox sees: runs the notebook's cells, calls the
+                     functions the judge names, returns plain data
+    sandbox.py       the bubblewrap command lines of the worker and the kernel
+    cases/chNN_*.py  each assignment's hidden tests; mistakes/chNN_*.py  the catalogue of known mistakes
+    preprocessors/   nbgrader preprocessors: JudgeTests puts the judge's verdicts into nbgrader
+    class_run.py     ``make grade``: stage -> forked nbgrader per submission -> rows
+    report.py        grades.csv, the pages of notebooks not graded, progress
+
+Student code runs only in the sandbox; the judge runs in nbgrader's process
+and keeps the reference, the cases, the tolerances and the mistake
+catalogue there.
+"""

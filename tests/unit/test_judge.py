@@ -1,0 +1,180 @@
+"""The judge and its worker, without nbgrader: every hidden test passes the
+reference solutions and fails each catalogued mistake by name; what crosses
+the boundary is plain data; the judge's values are out of the worker's reach."""
+
+import base64
+
+import nbformat
+import numpy as np
+import pytest
+
+from backprop.checks import difference
+from conftest import ROOT
+from grader import cases, judge, mistakes, sandbox
+from grader.worker import Foreign, WireError, decode, encode
+
+pytestmark = pytest.mark.skipif(sandbox.shutil.which("bwrap") is None, reason="needs bubblewrap")
+
+
+def program(assignment, replace=None):
+    """The (label, source) cells the judge runs for the solution of an
+    assignment, with answer cells replaced by ``replace`` ({grade_id: source})."""
+    nb = nbformat.read(ROOT / "solutions" / assignment / f"{assignment}.ipynb", as_version=4)
+    cells = []
+    for cell in nb.cells:
+        meta = cell.metadata.get("nbgrader", {})
+        if cell.cell_type == "code" and not (meta.get("grade") and not meta.get("solution")):
+            cells.append((meta.get("grade_id", "cell"), (replace or {}).get(meta.get("grade_id"), cell.source)))
+    return cells
+
+
+def run(assignment, replace=None, tests=None):
+    return judge.judge(program(assignment, replace), tests or cases.TESTS[assignment], lambda grade_id: 7)
+
+
+@pytest.mark.parametrize("assignment", sorted(cases.TESTS))
+def test_the_solution_passes_every_test(assignment):
+    report = run(assignment)
+    assert report["status"] == "graded"
+    assert {g: v["message"] for g, v in report["tests"].items() if not v["passed"]} == {}
+
+
+def assignment_of(function):
+    return next(a for a, tests in sorted(cases.TESTS.items())
+                if any(getattr(t, "function", None) == function for t in tests.values()))
+
+
+@pytest.mark.parametrize("mistake", mistakes.CATALOGUE, ids=lambda m: f"{m.function}: {m.name}")
+def test_each_catalogued_mistake_fails_and_is_named(mistake):
+    assignment = assignment_of(mistake.function)
+    tests = {g: t for g, t in cases.TESTS[assignment].items() if getattr(t, "function", None) == mistake.function}
+    report = run(assignment, {mistake.function: mistake.example}, tests)
+    for grade_id, verdict in report["tests"].items():
+        assert not verdict["passed"], f"{grade_id} passed {mistake.name}"
+        assert mistake.message in verdict["message"], verdict["message"]
+        assert "def " not in verdict["message"], "a message must not show code"
+
+
+@pytest.mark.parametrize("answer, said", [
+    ("import backprop.network\ndef output_error(O, T):\n    return backprop.network.output_error(O, T)",
+     "not defined"),
+    ("from backprop import output_error", "not defined"),
+    ("def output_error(O, T):\n    return None", "returned None"),
+    ("def output_error(O, T):\n    return 1 / 0", "ZeroDivisionError"),
+    ("class MyStr(str):\n    def __eq__(self, other):\n        return True\n"
+     "def output_error(O, T):\n    return MyStr('x')", "expected numbers, got 'x'"),
+    ("class Liar(np.ndarray):\n    def __eq__(self, other):\n        return np.ones(np.shape(other), bool)\n"
+     "    def __sub__(self, other):\n        return np.zeros(np.shape(other))\n    __rsub__ = __sub__\n"
+     "def output_error(O, T):\n    return np.zeros(3).view(Liar)", "got a Liar"),
+    ("def output_error(O, T):\n    return np.array([object()])", "got a array_of_object"),
+    ("def output_error(O, T):\n    import os\n    os._exit(0)", "stopped the Python process"),
+    ("def output_error(O, T):\n    while True:\n        pass", "time limit"),
+    ("def output_error(O, T):\n    print('{\"returned\": 1}')\n    return O * (1 - O) * (T - O)", None),
+])
+def test_what_comes_back_is_data(answer, said):
+    tests = {"test_output_error_hidden": cases.TESTS["ch03_output_error"]["test_output_error_hidden"]}
+    student = judge.Student(program("ch03_output_error", {"output_error": answer}), sandbox.worker_argv(),
+                            call_timeout=3)
+    try:
+        assert student.start() is None
+        verdict = {}
+        for grade_id, test in tests.items():
+            try:
+                test(student, np.random.default_rng(1))
+                verdict = {"passed": True}
+            except judge.Failed as failure:
+                verdict = {"passed": False, "message": str(failure)}
+    finally:
+        student.close()
+    if said is None:
+        assert verdict["passed"], verdict
+    else:
+        assert not verdict["passed"] and said in verdict["message"], verdict
+
+
+# A student module that looks everywhere it can for the judge's values: the
+# frames above its function, the objects gc knows, every module's globals,
+# the files of the course. It reports what it found as data.
+SNOOP = '''
+import gc, sys, os
+def snoop(O, T):
+    found = {"frames": [], "arrays": 0, "modules": sorted(m for m in sys.modules
+                                                         if m.startswith(("grader", "backprop"))),
+             "path": list(sys.path), "environ": sorted(os.environ), "readable": []}
+    frame = sys._getframe(1)
+    while frame is not None:
+        found["frames"].append(sorted(frame.f_locals))
+        frame = frame.f_back
+    found["arrays"] = sum(1 for o in gc.get_objects() if type(o).__name__ == "ndarray"
+                          and o is not O and o is not T and getattr(o, "shape", None) == O.shape)
+    for path in PATHS:
+        try:
+            open(path, "rb").read(1)
+            found["readable"].append(path)
+        except OSError:
+            pass
+    return found
+'''
+
+
+def test_the_judges_values_are_out_of_reach(tmp_path):
+    secret = tmp_path / ".course_secret"
+    judge.course_secret(secret)
+    paths = [str(ROOT / "grader" / "cases" / "ch03_output_error.py"), str(ROOT / "backprop" / "network.py"),
+             str(ROOT / "solutions" / "ch03_output_error" / "ch03_output_error.ipynb"), str(secret),
+             str(ROOT / "grader" / "judge.py")]
+    student = judge.Student([("snoop", SNOOP.replace("PATHS", repr(paths)))], sandbox.worker_argv())
+    try:
+        assert student.start() is None
+        O, T = np.full(3, 0.25), np.array([0.0, 1.0, 0.0])
+        expected = O * (1 - O) * (T - O)  # held here, in the judge's process, during the call
+        outcome = student.call("snoop", (O, T))
+    finally:
+        student.close()
+    found = outcome.value
+    assert found["readable"] == [], f"the worker could read {found['readable']}"
+    assert found["modules"] == [], f"the worker imported {found['modules']}"
+    assert not any(str(ROOT) in p for p in found["path"]), found["path"]
+    assert found["environ"] == sorted(["PATH", "HOME", "MPLCONFIGDIR", "OPENBLAS_NUM_THREADS",
+                                       "OMP_NUM_THREADS"]), found["environ"]
+    # the frames above the student's function are the worker's loop: the request, nothing expected
+    assert not any("expected" in names or "reference" in names for names in found["frames"])
+    assert found["arrays"] == 0, "an array of the expected shape exists in the worker besides the inputs"
+    assert expected.shape == O.shape
+
+
+def test_the_wire_rebuilds_exact_types_only():
+    value = {"a": [1, 2.5, "s", None, True], "b": (np.arange(6, dtype=np.int32).reshape(2, 3),),
+             "c": np.float64(0.5)}
+    back = decode(encode(value))
+    assert type(back["b"]) is tuple and type(back["b"][0]) is np.ndarray and back["b"][0].dtype == np.int32
+    assert difference(back, value) is None
+
+    class MyStr(str):
+        pass
+
+    assert isinstance(decode(encode(MyStr("x"))), Foreign) and repr(decode(encode(MyStr("x")))) == "a MyStr"
+    assert repr(decode(encode(np.array(["a"])))).startswith("a array_of")
+    for bad in [{"array": "object", "shape": [1], "data": ""}, {"array": "float64", "shape": [2], "data": "AA=="},
+                {"array": "float64", "shape": [-1], "data": ""}, {"dict": [[1, 2]]}, {"eval": "x"}, [1, 2],
+                {"list": [{"other": 3}]}]:
+        with pytest.raises(WireError):
+            decode(bad)
+    deep = []
+    for _ in range(100):
+        deep = [deep]
+    with pytest.raises(WireError):
+        encode(deep)
+    raw = base64.b64encode(np.arange(3.0).tobytes()).decode()
+    assert decode({"array": "float64", "shape": [3], "data": raw}).tolist() == [0.0, 1.0, 2.0]
+
+
+def test_hidden_cases_come_from_the_secret(tmp_path):
+    secret = judge.course_secret(tmp_path / "s")
+    assert judge.course_secret(tmp_path / "s") == secret and len(secret) == 64
+    assert (tmp_path / "s").stat().st_mode & 0o077 == 0
+    seed = judge.seed(secret, "ch03_output_error", "alice", "test_one_hot_hidden")
+    assert seed == judge.seed(secret, "ch03_output_error", "alice", "test_one_hot_hidden")
+    assert seed != judge.seed(secret, "ch03_output_error", "bob", "test_one_hot_hidden")
+    assert seed != judge.seed(judge.course_secret(tmp_path / "t"), "ch03_output_error", "alice",
+                              "test_one_hot_hidden")
