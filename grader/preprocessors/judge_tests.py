@@ -11,6 +11,7 @@ in a test cell reaches a score.
 """
 
 import json
+import textwrap
 from pathlib import Path
 
 import nbformat
@@ -32,9 +33,11 @@ def verdict_output(verdict):
     if verdict["passed"]:
         return nbformat.v4.new_output("stream", name="stdout", text="Passed: the judge's hidden tests agree.\n")
     name, message = verdict.get("error", "TestFailed"), verdict["message"]
-    lines = message.splitlines() or [""]
+    # wrapped, so that a feedback page shows the whole message without scrolling sideways
+    lines = [part for line in f"{name}: {message}".splitlines()
+             for part in textwrap.wrap(line, 90, break_long_words=False, break_on_hyphens=False) or [""]]
     return nbformat.v4.new_output("error", ename=name, evalue=message,
-                                  traceback=[f"{name}: {lines[0]}", *lines[1:]])
+                                  traceback=lines)
 
 
 class JudgeTests(NbGraderPreprocessor):

@@ -224,8 +224,11 @@ SUBMISSIONS = {
     "stub": (lambda: notebook("stub"), "graded", 0, ""),
     "patches_numpy": (lambda: with_cell(notebook("stub"), "np.allclose = lambda *a, **k: True\n"
                                         "np.isclose = lambda *a, **k: True"), "graded", 0, ""),
+    # a rebound builtin breaks the Python that runs the notebook (the worker's
+    # own code included): flagged for the instructor, never scored
     "patches_builtins": (lambda: with_cell(notebook("stub"), "import builtins\n"
-                                           "builtins.isinstance = lambda *a: True"), "graded", 0, ""),
+                                           "builtins.isinstance = lambda *a: True"),
+                         "not graded", None, "kernel died"),
     "replaces_check": (lambda: with_cell(notebook("stub"), "def check(*args, **kwargs):\n    pass\n"),
                        "graded", 0, ""),
     "rewrites_tests": (lambda: with_cell(notebook("stub"), "get_ipython().input_transformers_post.append("
