@@ -12,8 +12,10 @@ graded twice, from the same files, in one run:
    feedback written too.
 
 It prints submissions and marks per second and seconds per notebook per core
-for each, and checks that both gave every student the same marks. Both use
-the course's nbgrader_config.py, so both score with the judge.
+for each, and what a notebook costs `make grade` once it has started (the
+same command on half the class, subtracted), and checks that both gave
+every student the same marks. Both use the course's nbgrader_config.py, so
+both score with the judge.
 """
 
 import argparse
@@ -88,6 +90,10 @@ def main():
         seconds_ours = timed([sys.executable, "-m", "grader", "--workers", str(WORKERS)], ours)
         rows = list(csv.DictReader(open(ours / "grades.csv")))
         marks_ours = {r["student"]: float(r["score"] or "nan") for r in rows}
+        # the same command on half the class: the difference is the cost of the other
+        # half alone, without the start-up (importing nbgrader, the gradebook, the warm-up)
+        half = course(Path(tmp) / "half", notebooks[:len(notebooks) // 2])
+        seconds_half = timed([sys.executable, "-m", "grader", "--workers", str(WORKERS)], half)
 
     n = len(notebooks)
     print(f"Grading {n} submissions of {A} ({os.cpu_count()} cores), one run, side by side:")
@@ -97,6 +103,9 @@ def main():
         print(f"  {label:<48} {seconds:7.1f} s  {n / seconds:5.2f} submissions/s  "
               f"{sum(marks.values()) / seconds:6.2f} marks/s  {seconds * cores / n:5.2f} s per notebook per core")
     print(f"  speed-up: {seconds_plain / seconds_ours:.2f}x")
+    added = n - n // 2
+    print(f"  make grade on {n // 2} of them took {seconds_half:.1f} s: each further notebook cost "
+          f"{(seconds_ours - seconds_half) * WORKERS / added:.2f} s per core, start-up excluded")
     different = sorted(s for s in marks_plain if marks_plain[s] != marks_ours.get(s))
     if different:
         sys.exit(f"the two gave different marks to {different}")

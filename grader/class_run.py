@@ -115,7 +115,26 @@ class Course:
             sys.exit(f"make grade: nbgrader could not generate {assignment}:\n{report(result)[-3000:]}")
         with Gradebook(f"sqlite:///{template / 'gradebook.db'}") as gb:
             scores = {nb.name: nb.max_score for nb in gb.find_assignment(assignment).notebooks}
+        self.warm_up(template, assignment)
         return template, scores
+
+    def warm_up(self, template, assignment):
+        """Autograde (without a kernel or the judge) and render the feedback of
+        the solution once, here, before any child is forked: the children
+        inherit what nbgrader, SQLAlchemy, Jinja and Pygments build on first
+        use, which otherwise costs each submission about two seconds."""
+        course = self.work / "warmup" / assignment
+        shutil.rmtree(course, ignore_errors=True)
+        course.mkdir(parents=True)
+        shutil.copy(template / "gradebook.db", course / "gradebook.db")
+        inbox = course / "submitted" / "warmup" / assignment
+        shutil.copytree(template / "solutions" / assignment, inbox)
+        self.write_config(course, "c.Autograde.autograde_preprocessors = [p for p in "
+                                  "c.Autograde.autograde_preprocessors if p.__name__ not in "
+                                  "('RecordingExecute', 'JudgeTests')]")
+        api = nbgrader_api(course)
+        if api.autograde(assignment, "warmup", force=True, create=True)["success"]:
+            api.generate_feedback(assignment, "warmup", force=True)
 
     def stage(self, student, assignment, template, max_scores):
         """Set up one submission's scratch course; return its Job (rows, and
