@@ -9,10 +9,10 @@ configuration on submitted/<student>/<assignment>/.
 
 from nbconvert.preprocessors import ClearMetadataPreprocessor, CSSHTMLHeaderPreprocessor
 from nbgrader.preprocessors import (
-    AssignLatePenalties, CheckCellMetadata, ClearOutput, DeduplicateIds, GetGrades,
-    IgnorePattern, LimitOutput, OverwriteKernelspec, SaveAutoGrades)
+    AssignLatePenalties, CheckCellMetadata, ClearOutput, DeduplicateIds, GetGrades, LimitOutput,
+    OverwriteKernelspec, SaveAutoGrades)
 
-from grader.preprocessors import JudgeTests, RecordingExecute, RestoreDeletedTests, TruncateOutput
+from grader.preprocessors import JudgeTests, RestoreDeletedTests
 
 c = get_config()  # noqa: F821 (provided by nbgrader when it reads this file)
 
@@ -24,21 +24,16 @@ c.CourseDirectory.release_directory = "exercises"
 # graded on it, rather than silently scoring zero for it (RestoreDeletedTests
 # is nbgrader's OverwriteCells with the cell put back in the right place).
 c.OverwriteCells.add_missing_cells = True
-# Seconds a single cell may run in the kernel during autograding (`make grade`
-# reports a notebook whose cells run longer as "timed out").
-c.Execute.timeout = 60
 
 # nbgrader's own steps, with RestoreDeletedTests for OverwriteCells and
-# RecordingExecute for Execute (it reports a kernel that died), plus two.
-# JudgeTests, after the kernel has run the notebook, replaces every test
-# cell's outputs with the verdict of the judge (grader/judge.py), which calls
-# the student's functions in a separate confined process and compares them
-# with the reference in its own: the points are the judge's alone.
-# TruncateOutput cuts outputs to a size a feedback page can show.
+# JudgeTests for Execute: no Jupyter kernel runs a submission. The judge
+# (grader/judge.py) runs the notebook's code cells in a confined worker of
+# its own, gives each cell its outputs as text, calls the student's
+# functions there and compares them with the reference in its own process;
+# every test cell's output is its verdict, so the points are the judge's alone.
 c.Autograde.sanitize_preprocessors = [ClearOutput, DeduplicateIds, OverwriteKernelspec,
                                       RestoreDeletedTests, CheckCellMetadata]
-c.Autograde.autograde_preprocessors = [RecordingExecute, JudgeTests, IgnorePattern, ClearMetadataPreprocessor,
-                                       LimitOutput, TruncateOutput, SaveAutoGrades,
+c.Autograde.autograde_preprocessors = [JudgeTests, ClearMetadataPreprocessor, LimitOutput, SaveAutoGrades,
                                        AssignLatePenalties, CheckCellMetadata]
 
 # Feedback shows each test's points and the judge's message.

@@ -5,17 +5,16 @@ is graded by nbgrader's own autograde and generate_feedback (its Python API,
 ``NbGraderAPI``), several at a time, each in a private scratch course under
 ``_grading/``. Importing nbgrader takes seconds, so each submission is graded
 in a child forked from this process, which has imported it once; a child
-that overruns the time limit is killed with its kernel.
+that overruns the time limit is killed with the sandbox it started.
 
 * the submitted files are only read (copied into the scratch course), so
   grading never changes or deletes what a student handed in, and re-running
   grades the same copies again from scratch;
-* the kernel that runs the notebook for its feedback page, and the judge's
-  worker that calls its functions, are confined by bubblewrap
-  (``sandbox.py``); the marks are the judge's (``judge.py``), which runs
-  in the grading child, outside both;
-* a notebook that cannot be graded (missing, corrupt, a kernel that died, a
-  cell or notebook over its time limit) is reported as ``not graded`` with
+* the student's code runs only in the judge's worker, confined by
+  bubblewrap (``sandbox.py``); the marks are the judge's (``judge.py``),
+  which runs in the grading child, outside it;
+* a notebook that cannot be graded (missing, corrupt, code that ended the
+  Python process running it, cells or a notebook over their time limit) is reported as ``not graded`` with
   the reason, never as a silent zero.
 
 It writes ``grades.csv`` (one row per student, assignment and notebook) and
@@ -29,7 +28,6 @@ import os
 import shutil
 import signal
 import sys
-import tempfile
 import time
 import traceback
 from dataclasses import dataclass, field
@@ -119,7 +117,7 @@ class Course:
         return template, scores
 
     def warm_up(self, template, assignment):
-        """Autograde (without a kernel or the judge) and render the feedback of
+        """Autograde (without the judge) and render the feedback of
         the solution once, here, before any child is forked: the children
         inherit what nbgrader, SQLAlchemy, Jinja and Pygments build on first
         use, which otherwise costs each submission about two seconds."""
@@ -130,8 +128,7 @@ class Course:
         inbox = course / "submitted" / "warmup" / assignment
         shutil.copytree(template / "solutions" / assignment, inbox)
         self.write_config(course, "c.Autograde.autograde_preprocessors = [p for p in "
-                                  "c.Autograde.autograde_preprocessors if p.__name__ not in "
-                                  "('RecordingExecute', 'JudgeTests')]")
+                                  "c.Autograde.autograde_preprocessors if p.__name__ != 'JudgeTests']")
         api = nbgrader_api(course)
         if api.autograde(assignment, "warmup", force=True, create=True)["success"]:
             api.generate_feedback(assignment, "warmup", force=True)
@@ -175,20 +172,7 @@ class Course:
             job.to_grade.append(row)
         if job.to_grade:
             shutil.copy(template / "gradebook.db", job.folder / "gradebook.db")
-            # the kernel's sockets: a Unix socket path has at most 107 characters
-            job.runtime = Path(tempfile.mkdtemp(prefix="grade-"))
-            autograded = job.folder / "autograded"
-            autograded.mkdir()
-            spec = job.folder / "jupyter" / "kernels" / "confined"
-            spec.mkdir(parents=True)
-            argv = sandbox.kernel_argv([job.runtime, autograded], self.memory_mb)
-            (spec / "kernel.json").write_text(json.dumps(
-                {"argv": argv, "display_name": "Python 3 (confined)", "language": "python"}))
-            self.write_config(job.folder, "c.Execute.kernel_name = 'confined'",
-                              f"c.Execute.timeout = {self.cell_timeout}",
-                              "c.KernelManager.transport = 'ipc'",
-                              f"c.KernelManager.connection_file = {str(job.runtime / 'kernel.json')!r}",
-                              f"c.JudgeTests.secret_file = {str(self.secret_file)!r}",
+            self.write_config(job.folder, f"c.JudgeTests.secret_file = {str(self.secret_file)!r}",
                               f"c.JudgeTests.report_dir = {str(job.folder / 'judge')!r}",
                               f"c.JudgeTests.cells_timeout = {float(self.cell_timeout)}",
                               f"c.JudgeTests.memory_mb = {self.memory_mb}")
@@ -196,15 +180,14 @@ class Course:
 
     def start(self, job):
         """Fork a child that grades `job` with nbgrader's API; return its pid."""
-        env = dict(self.env, JUPYTER_PATH=str(job.folder / "jupyter"), JUPYTER_RUNTIME_DIR=str(job.runtime))
         pid = os.fork()
         if pid:
             return pid
         code = 3
         try:  # the child: never returns into the parent's code
-            os.setsid()  # its own process group, so that a timeout kills the kernel too
+            os.setsid()  # its own process group, so that a timeout kills the judge's worker too
             os.environ.clear()
-            os.environ.update(env)
+            os.environ.update(self.env)
             log = os.open(job.folder / "autograde.log", os.O_WRONLY | os.O_CREAT | os.O_TRUNC)
             os.dup2(log, 1)
             os.dup2(log, 2)
@@ -227,8 +210,6 @@ class Course:
         """Fill in the rows of a graded job from the judge's reports and
         nbgrader's gradebook (`code`: the child's exit code, None when it was
         killed on time)."""
-        if job.runtime:
-            shutil.rmtree(job.runtime, ignore_errors=True)
         log = (job.folder / "autograde.log").read_text() if job.to_grade else ""
         for row in job.to_grade:
             output = job.folder / "autograded" / job.student / job.assignment / f"{row.notebook}.ipynb"
@@ -305,7 +286,7 @@ class Course:
                         rows += self.finish(job, None)
                         progress.step(rows)
                 time.sleep(0.05)
-        finally:  # interrupted: stop the children (each in its own session) and their kernels
+        finally:  # interrupted: stop the children (each in its own session) and their workers
             for pid in running:
                 os.killpg(pid, signal.SIGKILL)
         progress.done(rows)
@@ -321,7 +302,6 @@ class Job:
     folder: Path
     rows: list = field(default_factory=list)
     to_grade: list = field(default_factory=list)
-    runtime: Path = None
 
 
 def _first_line(error):
@@ -344,11 +324,12 @@ def main(argv=None):
     parser.add_argument("--root", default=".", help="the course root (default: here)")
     parser.add_argument("--workers", type=int, default=os.cpu_count(),
                         help="submissions graded at once (default: the number of cores)")
-    parser.add_argument("--cell-timeout", type=int, default=60, help="seconds a cell may run")
+    parser.add_argument("--cell-timeout", type=int, default=60,
+                        help="seconds the notebook's code cells may run, together")
     parser.add_argument("--notebook-timeout", type=int, default=600,
                         help="seconds a whole submission may take")
     parser.add_argument("--memory", type=int, default=4096,
-                        help="megabytes of address space a kernel may use")
+                        help="megabytes of address space the student's code may use")
     args = parser.parse_args(argv)
     Course(args.root, args.workers, args.cell_timeout, args.notebook_timeout, args.memory).run()
 

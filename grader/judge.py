@@ -35,7 +35,7 @@ from backprop.checks import describe_args, difference, wrong
 
 from . import sandbox
 from .mistakes import matching
-from .worker import MAX_MESSAGE, WireError, decode, encode
+from .worker import MAX_MESSAGE, MAX_OUTPUT, TRUNCATED, WireError, decode, encode
 
 
 class Failed(Exception):
@@ -75,6 +75,31 @@ def seed(secret, assignment, student, grade_id):
     return int.from_bytes(hmac.new(secret, message, "sha256").digest()[:8], "big")
 
 
+def cell_outputs(reply, count):
+    """The cells' outputs from the worker's "ran" reply, checked to be text of
+    the expected shape and cut to size (the worker's own cut cannot be trusted)."""
+    outputs = reply["ran"] if type(reply) is dict else None
+    if type(outputs) is not list or len(outputs) != count:
+        raise WireError("not one output per cell")
+    checked = []
+    for output in outputs:
+        if type(output) is not dict or set(output) != {"stdout", "stderr", "result", "error"}:
+            raise WireError("not a cell's output")
+        text = {key: output[key] for key in ("stdout", "stderr", "result")}
+        if not all(type(v) is str or (k == "result" and v is None) for k, v in text.items()):
+            raise WireError("not text")
+        error = output["error"]
+        if error is not None and not (type(error) is list and len(error) == 3 and type(error[0]) is str
+                                      and type(error[1]) is str and type(error[2]) is list
+                                      and all(type(line) is str for line in error[2])):
+            raise WireError("not an error")
+        text = {k: v if v is None or len(v) <= MAX_OUTPUT else v[:MAX_OUTPUT] + TRUNCATED for k, v in text.items()}
+        if error is not None:
+            error = [error[0][:200], error[1][:2000], error[2][:200]]
+        checked.append({**text, "error": error})
+    return checked
+
+
 class Student:
     """A submission's code, running in a confined worker; ``call`` is the only way in.
 
@@ -87,7 +112,7 @@ class Student:
     def __init__(self, cells, argv, cells_timeout=60.0, call_timeout=30.0, restarts=3):
         self.cells, self.argv = list(cells), argv
         self.cells_timeout, self.call_timeout, self.restarts = cells_timeout, call_timeout, restarts
-        self.process, self.buffer, self.cell_errors = None, bytearray(), {}
+        self.process, self.buffer, self.cell_errors, self.outputs = None, bytearray(), {}, []
 
     def start(self):
         """Run the cells in a new worker; return None, or why they could not run."""
@@ -98,8 +123,9 @@ class Student:
         deadline = time.monotonic() + self.cells_timeout
         try:
             self._send({"cells": [source for _, source in self.cells]}, deadline)
-            ran = self._receive(deadline)["ran"]
-            self.cell_errors = {self.cells[i][0]: f"{name}: {message}" for i, (name, message) in ran}
+            self.outputs = cell_outputs(self._receive(deadline), len(self.cells))
+            self.cell_errors = {label: f"{output['error'][0]}: {output['error'][1]}"
+                                for (label, _), output in zip(self.cells, self.outputs) if output["error"]}
         except TimeoutError:
             self.close()
             return f"timed out: the notebook's cells ran past the limit of {self.cells_timeout:g} s"
@@ -247,13 +273,14 @@ def judge(cells, tests, seed_of, argv=None, cells_timeout=60.0, call_timeout=30.
 
     ``seed_of(grade_id)`` seeds each test's hidden cases. Returns the report
     as data: {"status": "graded" | "not graded", "reason": str,
-    "tests": {grade_id: {"passed": bool, "message": str}}}.
+    "tests": {grade_id: {"passed": bool, "message": str}}, "outputs": [each
+    cell's output, as ``cell_outputs`` checked it]}.
     """
     student = Student(cells, argv or sandbox.worker_argv(), cells_timeout, call_timeout)
     try:
         problem = student.start()
         if problem:
-            return {"status": "not graded", "reason": problem, "tests": {}}
+            return {"status": "not graded", "reason": problem, "tests": {}, "outputs": []}
         verdicts = {}
         for grade_id, test in tests.items():
             try:
@@ -261,6 +288,6 @@ def judge(cells, tests, seed_of, argv=None, cells_timeout=60.0, call_timeout=30.
                 verdicts[grade_id] = {"passed": True, "message": ""}
             except Failed as failure:
                 verdicts[grade_id] = {"passed": False, "message": str(failure)}
-        return {"status": "graded", "reason": "", "tests": verdicts}
+        return {"status": "graded", "reason": "", "tests": verdicts, "outputs": student.outputs}
     finally:
         student.close()

@@ -1,5 +1,4 @@
-"""The bubblewrap sandbox in which student code runs: the kernel that
-executes a notebook for its feedback page, and the judge's worker.
+"""The bubblewrap sandbox in which student code runs: the judge's worker.
 
 Inside, the system and Python are read-only; the student's view of the
 course is ``/course``: ``backprop/checks.py`` (the visible tests' helper),
@@ -42,7 +41,7 @@ def site_packages():
     return [p for p in sys.path if p.endswith("site-packages") and os.path.isdir(p)]
 
 
-def _confine(writable=(), memory_mb=4096, files=()):
+def _confine(memory_mb=4096, files=()):
     """bubblewrap's arguments up to the command, and prlimit's cap on memory."""
     argv = [bwrap(), "--die-with-parent", "--new-session", "--cap-drop", "ALL",
             "--unshare-net", "--unshare-pid", "--unshare-ipc", "--unshare-uts",
@@ -57,8 +56,6 @@ def _confine(writable=(), memory_mb=4096, files=()):
         argv += ["--ro-bind", str(path), str(path)]
     for target, source in [*STUDENT_FILES.items(), *files]:
         argv += ["--ro-bind", str(source), target]
-    for path in writable:
-        argv += ["--bind", str(path), str(path)]
     # the sandbox's own root (where bwrap makes the folders above the binds) is read-only too
     argv += ["--remount-ro", "/", "--clearenv", "--setenv", "PATH", "/usr/bin:/bin",
              "--setenv", "HOME", "/tmp", "--setenv", "MPLCONFIGDIR", "/tmp",
@@ -66,17 +63,9 @@ def _confine(writable=(), memory_mb=4096, files=()):
     return argv, ["prlimit", f"--as={memory_mb * 2**20}", "--"]
 
 
-def kernel_argv(writable, memory_mb):
-    """The kernel's command line (a kernelspec's argv): ipykernel, confined,
-    with /course first on its path so that ``backprop.checks`` imports."""
-    argv, limits = _confine(writable, memory_mb)
-    return [*argv, "--setenv", "PYTHONPATH", "/course", "--", *limits,
-            sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"]
-
-
 def worker_argv(memory_mb=4096):
     """The judge's worker: ``worker.py`` alone of this package, run with
     ``-I -S`` so that no environment variable or .pth file adds to its path."""
-    argv, limits = _confine((), memory_mb, [("/grader/worker.py", WORKER)])
+    argv, limits = _confine(memory_mb, [("/grader/worker.py", WORKER)])
     return [*argv, "--", *limits,
             sys.executable, "-I", "-S", "/grader/worker.py", *site_packages()]

@@ -22,20 +22,28 @@ go to /dev/null): the length in ASCII digits, a newline, then that many
 bytes of JSON.
 
     judge -> worker  {"cells": [source, ...]}          once, first
-    worker -> judge  {"ran": [[index, error], ...]}    the cells that raised
+    worker -> judge  {"ran": [output, ...]}            each cell's output, as text:
+                     {"stdout": str, "stderr": str, "result": str or None,
+                      "error": [type name, message, [traceback line, ...]] or None}
     judge -> worker  {"call": name, "args": [...], "kwargs": {...}}
     worker -> judge  {"returned": value} | {"raised": [type name, message]} | {"missing": name}
 """
 
+import ast
 import base64
+import io
 import json
+import linecache
 import os
 import re
 import sys
+import traceback
 import warnings
 
 MAX_MESSAGE = 64 * 2**20   # bytes; a reply longer than this is refused
 MAX_DEPTH = 32             # nesting of lists, tuples and dicts
+MAX_OUTPUT = 20000         # characters kept of a cell's printed output, result or traceback
+TRUNCATED = "\n... output truncated by the grader ...\n"
 # what a numeric array may hold: nothing with objects, strings or fields inside
 ARRAY_DTYPES = {"bool", "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64",
                 "float16", "float32", "float64"}
@@ -169,25 +177,54 @@ def _error(error):
     return [type(error).__name__, message[:2000]]
 
 
+def _cut(text):
+    return text if len(text) <= MAX_OUTPUT else text[:MAX_OUTPUT] + TRUNCATED
+
+
+def run_cell(source, index, namespace):
+    """Run one cell as a notebook does, with what it prints, the value of a
+    last expression (its repr) and the error it raised, if any, as text."""
+    name = f"<cell {index}>"
+    linecache.cache[name] = (len(source), None, source.splitlines(True), name)  # tracebacks quote the cell
+    printed, warned = io.StringIO(), io.StringIO()
+    sys.stdout, sys.stderr = printed, warned
+    result = error = None
+    try:
+        tree = ast.parse(_transform(source), name)
+        last = tree.body.pop() if tree.body and isinstance(tree.body[-1], ast.Expr) else None
+        exec(compile(tree, name, "exec"), namespace)
+        if last is not None:
+            value = eval(compile(ast.Expression(last.value), name, "eval"), namespace)
+            result = None if value is None else _cut(repr(value))
+    except BaseException as raised:  # SystemExit and KeyboardInterrupt included: the next cell runs
+        frames = raised.__traceback__
+        while frames is not None and frames.tb_frame.f_code.co_filename != name:
+            frames = frames.tb_next  # the student's frames only, not this file's
+        lines = traceback.format_exception(type(raised), raised, frames)
+        error = [*_error(raised), _cut("".join(lines)).splitlines()]
+    finally:
+        sys.stdout, sys.stderr = _NULL, _NULL
+    return {"stdout": _cut(printed.getvalue()), "stderr": _cut(warned.getvalue()), "result": result,
+            "error": error}
+
+
+_NULL = open(os.devnull, "w")
+
+
 def main():
     # the judge's pipes, kept on new descriptors; the student's prints and reads get /dev/null
     incoming, outgoing = os.fdopen(os.dup(0), "rb"), os.fdopen(os.dup(1), "wb")
     null = os.open(os.devnull, os.O_RDWR)
     for fd in (0, 1, 2):
         os.dup2(null, fd)
-    sys.stdin, sys.stdout, sys.stderr = (open(os.devnull, mode) for mode in ("r", "w", "w"))
+    sys.stdin, sys.stdout, sys.stderr = open(os.devnull), _NULL, _NULL
     # the student's package (/course) and the environment's libraries; no .pth file is read
     sys.path[:] = ["/course", *sys.path, *sys.argv[1:]]
     import numpy as np
 
     namespace = {"__name__": "__main__", "get_ipython": _NoShell, "display": lambda *a, **k: None}
-    ran = []
-    for index, source in enumerate(read_message(incoming)["cells"]):
-        try:
-            exec(compile(_transform(source), f"<cell {index}>", "exec"), namespace)
-        except BaseException as error:  # SystemExit and KeyboardInterrupt included: the next cell runs
-            ran.append([index, _error(error)])
-    write_message(outgoing, {"ran": ran})
+    cells = read_message(incoming)["cells"]
+    write_message(outgoing, {"ran": [run_cell(source, i, namespace) for i, source in enumerate(cells)]})
 
     while True:
         request = read_message(incoming)

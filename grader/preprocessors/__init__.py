@@ -1,10 +1,8 @@
 """The course's nbgrader preprocessors, one per file, composed in
-``nbgrader_config.py``: RestoreDeletedTests (sanitizing), RecordingExecute,
-JudgeTests and TruncateOutput (autograding)."""
+``nbgrader_config.py``: RestoreDeletedTests (sanitizing) and JudgeTests
+(autograding, in the place of nbgrader's Execute)."""
 
 from .judge_tests import JudgeTests
-from .recording_execute import RecordingExecute
 from .restore_deleted_tests import RestoreDeletedTests
-from .truncate_output import TruncateOutput
 
-__all__ = ["JudgeTests", "RecordingExecute", "RestoreDeletedTests", "TruncateOutput"]
+__all__ = ["JudgeTests", "RestoreDeletedTests"]

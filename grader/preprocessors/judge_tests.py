@@ -1,13 +1,14 @@
-"""JudgeTests: every test cell's points come from the judge's verdict.
+"""JudgeTests: the notebook is run by the judge, and every test cell's
+points come from the judge's verdict.
 
-Runs in nbgrader's (trusted) process after the kernel has executed the
-notebook for its feedback page. It hands the notebook's code cells that are
-not tests (given, answer and added cells, as nbgrader restored them) to the
-judge (``grader/judge.py``), which runs them again in a confined worker and
-calls the assignment's functions on hidden inputs. Each test cell's outputs
-are then replaced by the verdict, so that nbgrader's SaveAutoGrades scores
-the judge's verdict alone: nothing the kernel printed, displayed or raised
-in a test cell reaches a score.
+Runs in nbgrader's (trusted) process, in the place of nbgrader's Execute. It
+hands the notebook's code cells that are not tests (given, answer and added
+cells, as nbgrader restored them) to the judge (``grader/judge.py``), which
+runs them in a confined worker and calls the assignment's functions on
+hidden inputs. Each of those cells gets what it printed, its value and its
+error as text, for the feedback page; each test cell gets the judge's
+verdict alone, so that nbgrader's SaveAutoGrades scores nothing else. The
+test cells' own code never runs when a notebook is graded.
 """
 
 import json
@@ -40,14 +41,27 @@ def verdict_output(verdict):
                                   traceback=lines)
 
 
+def cell_outputs(output):
+    """A cell's outputs in nbformat, from the text the judge checked: all of
+    it plain text, which a feedback page escapes."""
+    outputs = [nbformat.v4.new_output("stream", name=name, text=output[name])
+               for name in ("stdout", "stderr") if output[name]]
+    if output["result"] is not None:
+        outputs.append(nbformat.v4.new_output("execute_result", data={"text/plain": output["result"]}))
+    if output["error"]:
+        name, message, lines = output["error"]
+        outputs.append(nbformat.v4.new_output("error", ename=name, evalue=message, traceback=lines))
+    return outputs
+
+
 class JudgeTests(NbGraderPreprocessor):
-    """Replace each test cell's outputs with the judge's verdict."""
+    """Run the notebook's code in the judge's worker; score each test cell by the judge's verdict."""
 
     secret_file = Unicode(".course_secret", help="the course secret (created when missing); "
                           "hidden cases are drawn from it").tag(config=True)
     report_dir = Unicode("", help="a folder for each notebook's report as JSON "
                          "(make grade reads it)").tag(config=True)
-    cells_timeout = Float(60.0, help="seconds the worker may take to run the notebook's cells").tag(config=True)
+    cells_timeout = Float(60.0, help="seconds the notebook's code cells may run, together").tag(config=True)
     call_timeout = Float(30.0, help="seconds one call of a student's function may take").tag(config=True)
     memory_mb = Integer(4096, help="megabytes of address space of the worker").tag(config=True)
 
@@ -66,8 +80,9 @@ class JudgeTests(NbGraderPreprocessor):
         secret = course_secret(self.secret_file)
         report = judge(cells, tests, lambda grade_id: seed(secret, nbg["assignment"], nbg["student"], grade_id),
                        sandbox.worker_argv(self.memory_mb), self.cells_timeout, self.call_timeout)
-        if report["status"] == "graded" and resources.get("kernel_stopped"):
-            report["reason"] = resources["kernel_stopped"]
+        program = [c for c in nb.cells if c.cell_type == "code" and not _is_test(c)]
+        for cell, output in zip(program, report.pop("outputs")):
+            cell.outputs = cell_outputs(output)
         for cell in nb.cells:
             if _is_test(cell):
                 grade_id = cell.metadata.nbgrader["grade_id"]
