@@ -30,6 +30,7 @@ import signal
 import sys
 import time
 import traceback
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -130,8 +131,10 @@ class Course:
         self.write_config(course, "c.Autograde.autograde_preprocessors = [p for p in "
                                   "c.Autograde.autograde_preprocessors if p.__name__ != 'JudgeTests']")
         api = nbgrader_api(course)
-        if api.autograde(assignment, "warmup", force=True, create=True)["success"]:
-            api.generate_feedback(assignment, "warmup", force=True)
+        with warnings.catch_warnings():  # nbgrader's own SQLAlchemy warnings, not the instructor's business
+            warnings.simplefilter("ignore")
+            if api.autograde(assignment, "warmup", force=True, create=True)["success"]:
+                api.generate_feedback(assignment, "warmup", force=True)
 
     def stage(self, student, assignment, template, max_scores):
         """Set up one submission's scratch course; return its Job (rows, and
