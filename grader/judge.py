@@ -132,7 +132,7 @@ class Student:
         except (EOFError, BrokenPipeError, OSError):
             self.close()
             return "kernel died: the notebook's code stopped the Python process running it"
-        except (WireError, ValueError, TypeError, KeyError, IndexError):
+        except (WireError, ValueError, TypeError, KeyError, IndexError, RecursionError):
             self.close()
             return "kernel died: the Python process running the notebook stopped answering the grader"
         return None
