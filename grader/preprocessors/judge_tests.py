@@ -79,7 +79,8 @@ class JudgeTests(NbGraderPreprocessor):
                               cell.source))
         secret = course_secret(self.secret_file)
         report = judge(cells, tests, lambda grade_id: seed(secret, nbg["assignment"], nbg["student"], grade_id),
-                       sandbox.worker_argv(self.memory_mb), self.cells_timeout, self.call_timeout)
+                       sandbox.worker_argv(sandbox.Limits(memory_mb=self.memory_mb)),
+                       self.cells_timeout, self.call_timeout)
         program = [c for c in nb.cells if c.cell_type == "code" and not _is_test(c)]
         for cell, output in zip(program, report.pop("outputs")):
             cell.outputs = cell_outputs(output)

@@ -194,3 +194,42 @@ def test_each_cell_gets_its_output_as_text():
     assert len(c["stdout"]) < 21000 and "output truncated" in c["stdout"]
     assert d["result"] == "3" and d["error"] is None
     assert e["error"][0] == "SyntaxError"
+
+
+# What a worker may use, tried from inside it.
+LIMITS = '''
+import os, subprocess
+def limits():
+    found = {"uid": os.getuid(), "capabilities": open("/proc/self/status").read().split("CapEff:")[1].split()[0]}
+    children = []
+    try:
+        for _ in range(200):
+            children.append(subprocess.Popen(["sleep", "5"]))
+        found["processes"] = "unlimited"
+    except OSError:
+        found["processes"] = len(children)
+    for child in children:
+        child.kill()
+    try:
+        with open("/tmp/big", "wb") as out:
+            for _ in range(200):
+                out.write(b"x" * 2**20)
+        found["tmp"] = "unlimited"
+    except OSError as error:
+        found["tmp"] = type(error).__name__
+    return found
+'''
+
+
+@pytest.mark.skipif(sandbox.os.geteuid() != 0, reason="the worker's own user needs root to set up")
+def test_the_sandbox_enforces_its_limits():
+    student = judge.Student([("limits", LIMITS)], sandbox.worker_argv(sandbox.Limits(processes=16, tmp_mb=8)),
+                            call_timeout=20)
+    try:
+        assert student.start() is None
+        found = student.call("limits", ()).value
+    finally:
+        student.close()
+    assert found["uid"] != 0 and found["capabilities"] == "0000000000000000", found
+    assert isinstance(found["processes"], int) and found["processes"] < 16, found
+    assert found["tmp"] == "OSError", found
