@@ -22,6 +22,7 @@ It writes ``grades.csv`` (one row per student, assignment and notebook) and
 """
 
 import argparse
+import fcntl
 import functools
 import json
 import os
@@ -35,7 +36,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import nbformat
-from nbgrader.api import Gradebook
 
 from . import sandbox
 from .judge import course_secret
@@ -112,6 +112,8 @@ class Course:
         result = nbgrader_api(template).generate_assignment(assignment, force=True)
         if not result["success"]:
             sys.exit(f"make grade: nbgrader could not generate {assignment}:\n{report(result)[-3000:]}")
+        from nbgrader.api import Gradebook
+
         with Gradebook(f"sqlite:///{template / 'gradebook.db'}") as gb:
             scores = {nb.name: nb.max_score for nb in gb.find_assignment(assignment).notebooks}
         self.warm_up(template, assignment)
@@ -228,6 +230,8 @@ class Course:
             elif code != 0 or not output.exists():
                 row.reason = "nbgrader failed: " + _last_error(log)
             else:
+                from nbgrader.api import Gradebook
+
                 with Gradebook(f"sqlite:///{job.folder / 'gradebook.db'}") as gb:
                     row.score = gb.find_submission_notebook(row.notebook, job.assignment, job.student).score
                 row.status = "graded"
@@ -242,7 +246,7 @@ class Course:
         """feedback/<student>/<assignment>/<notebook>.html: nbgrader's page, or
         a page that says why the notebook was not graded."""
         for row in job.rows:
-            folder = self.root / "feedback" / row.student / row.assignment
+            folder = self.work / "feedback" / row.student / row.assignment
             folder.mkdir(parents=True, exist_ok=True)
             page = folder / f"{row.notebook}.html"
             made = job.folder / "feedback" / row.student / row.assignment / f"{row.notebook}.html"
@@ -252,17 +256,28 @@ class Course:
                 page.write_text(not_graded_page(row))
 
     def run(self):
+        """Grade every submission; publish grades.csv and the feedback pages
+        only when all are done, so that an interrupted run leaves the
+        previous results as they were."""
+        self.work.mkdir(exist_ok=True)
+        lock = open(self.work / "lock", "w")
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            sys.exit("make grade: another make grade is running in this course; wait for it to end")
         found, unknown = self.submissions()
-        if not found:
-            print(f"no submissions to grade in {self.root / 'submitted'}/<student>/<assignment>/",
-                  file=sys.stderr)
+        assignments = sorted({a for _, a in found})
+        print(f"make grade: {len(found)} submissions of {len(assignments)} assignments from "
+              f"{len({s for s, _ in found})} students in {self.root / 'submitted'}", file=sys.stderr, flush=True)
         for student, assignment in unknown:
             print(f"skipped submitted/{student}/{assignment}: no such assignment in solutions/",
                   file=sys.stderr)
-        templates = {a: self.prepare(a) for a in sorted({a for _, a in found})}
-        shutil.rmtree(self.work / "jobs", ignore_errors=True)
-        for student, assignment in found:
-            shutil.rmtree(self.root / "feedback" / student / assignment, ignore_errors=True)
+        templates = {}
+        for assignment in assignments:
+            print(f"preparing {assignment} (its gradebook, from solutions/)", file=sys.stderr, flush=True)
+            templates[assignment] = self.prepare(assignment)
+        for stale in ("jobs", "feedback"):
+            shutil.rmtree(self.work / stale, ignore_errors=True)
         rows, progress = [], Progress(len(found))
         waiting, running = list(found), {}  # running: pid -> (job, start time)
         try:
@@ -293,8 +308,26 @@ class Course:
             for pid in running:
                 os.killpg(pid, signal.SIGKILL)
         progress.done(rows)
-        write_grades(self.root / "grades.csv", rows)
+        self.publish(rows)
         return rows
+
+    def publish(self, rows):
+        """Move this run's feedback into feedback/ and write grades.csv, each
+        replaced by a rename: a reader sees the old results or the new."""
+        for student, assignment in sorted({(r.student, r.assignment) for r in rows}):
+            new = self.work / "feedback" / student / assignment
+            final = self.root / "feedback" / student / assignment
+            final.parent.mkdir(parents=True, exist_ok=True)
+            old = self.work / "replaced" / student / assignment
+            shutil.rmtree(old, ignore_errors=True)
+            old.parent.mkdir(parents=True, exist_ok=True)
+            if final.exists():
+                os.replace(final, old)
+            os.replace(new, final)
+            shutil.rmtree(old, ignore_errors=True)
+        partial = self.root / "grades.csv.partial"
+        write_grades(partial, rows)
+        os.replace(partial, self.root / "grades.csv")
 
 
 @dataclass
@@ -334,7 +367,10 @@ def main(argv=None):
     parser.add_argument("--memory", type=int, default=4096,
                         help="megabytes of address space the student's code may use")
     args = parser.parse_args(argv)
-    Course(args.root, args.workers, args.cell_timeout, args.notebook_timeout, args.memory).run()
+    try:
+        Course(args.root, args.workers, args.cell_timeout, args.notebook_timeout, args.memory).run()
+    except KeyboardInterrupt:
+        sys.exit("\nmake grade: interrupted; grades.csv and feedback/ are as the previous run left them")
 
 
 if __name__ == "__main__":
