@@ -61,13 +61,14 @@ def report(result):
 class Course:
     """The course root and the settings of one grading run."""
 
-    def __init__(self, root, workers, cell_timeout, notebook_timeout, memory_mb):
+    def __init__(self, root, workers, cell_timeout, notebook_timeout, memory_mb, max_mb=20):
         self.root = Path(root).resolve()
         self.work = self.root / "_grading"
         self.workers = workers
         self.cell_timeout = cell_timeout
         self.notebook_timeout = notebook_timeout
         self.memory_mb = memory_mb
+        self.max_mb = max_mb
         self.env = dict(os.environ, PATH=f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}")
         try:
             sandbox.bwrap()
@@ -87,13 +88,45 @@ class Course:
         return {c.metadata.get("nbgrader", {}).get("grade_id") for c in nb.cells} - {None}
 
     def submissions(self):
-        """(student, assignment) for each folder in submitted/ of a known assignment."""
+        """(student, assignment) of each folder in submitted/ to grade, and a
+        not-graded Row for each entry that cannot be: a link (never followed),
+        a file where a folder belongs, an assignment that does not exist."""
         known = {p.name for p in (self.root / "solutions").iterdir() if p.is_dir()}
-        found, unknown = [], []
-        for folder in sorted((self.root / "submitted").glob("*/*")):
-            if folder.is_dir():
-                (found if folder.name in known else unknown).append((folder.parent.name, folder.name))
-        return found, unknown
+        found, refused = [], []
+        students = self.root / "submitted"
+        for student in sorted(os.scandir(students) if students.is_dir() else [], key=lambda e: e.name):
+            if student.is_symlink() or not student.is_dir(follow_symlinks=False):
+                kind = "a symbolic link, which is not followed" if student.is_symlink() else "a file"
+                refused.append(Row(student.name, "", "", reason=f"submitted/{student.name} is {kind}, "
+                                                                f"where a folder of assignments belongs"))
+                continue
+            for entry in sorted(os.scandir(student.path), key=lambda e: e.name):
+                if entry.is_symlink():
+                    reason = f"submitted/{student.name}/{entry.name} is a symbolic link, which is not followed"
+                elif not entry.is_dir(follow_symlinks=False):
+                    reason = f"submitted/{student.name}/{entry.name} is a file where a folder belongs"
+                elif entry.name not in known:
+                    reason = f"there is no assignment {entry.name} in solutions/"
+                else:
+                    found.append((student.name, entry.name))
+                    continue
+                refused.append(Row(student.name, entry.name, "", reason=reason))
+        return found, refused
+
+    def intake(self, folder):
+        """Why a submission's folder cannot be graded, or None. Nothing in it
+        is followed or read here: links, devices and oversized files are refused."""
+        for entry in os.scandir(folder):
+            if entry.is_symlink():
+                return f"{entry.name} is a symbolic link, which is not followed"
+            if entry.is_dir(follow_symlinks=False):
+                continue  # .ipynb_checkpoints and the like: never read
+            if not entry.is_file(follow_symlinks=False):
+                return f"{entry.name} is not a regular file"
+            size = entry.stat(follow_symlinks=False).st_size
+            if size > self.max_mb * 2**20:
+                return f"{entry.name} is {size / 2**20:.1f} MB, over the limit of {self.max_mb} MB"
+        return None
 
     def write_config(self, course, *lines):
         """The course's nbgrader configuration, rooted at `course`, then `lines`."""
@@ -147,11 +180,15 @@ class Course:
         inbox = job.folder / "submitted" / student / assignment
         inbox.mkdir(parents=True)
         expected = self.notebooks(assignment)
+        refused = self.intake(submitted)
         strays = sorted(p for p in submitted.glob("*.ipynb") if p.name not in expected)
         for name in expected:
             row = Row(student, assignment, Path(name).stem, max_score=max_scores[Path(name).stem])
             job.rows.append(row)
             path = submitted / name
+            if refused:
+                row.reason = refused
+                continue
             if not path.is_file():
                 if len(expected) == 1 and len(strays) == 1:
                     path = strays[0]
@@ -161,7 +198,8 @@ class Course:
                         f" (found {', '.join(p.name for p in strays)})" if strays else "")
                     continue
             try:
-                nb = nbformat.read(path, as_version=4)
+                with os.fdopen(os.open(path, os.O_RDONLY | os.O_NOFOLLOW), "rb") as submitted_file:
+                    nb = nbformat.reads(submitted_file.read(self.max_mb * 2**20 + 1).decode(), as_version=4)
                 nbformat.validate(nb)
             except Exception as error:  # invalid JSON, not a notebook, or broken metadata
                 row.reason = f"corrupt file: {path.name} is not a readable notebook ({_first_line(error)})"
@@ -265,20 +303,17 @@ class Course:
             fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             sys.exit("make grade: another make grade is running in this course; wait for it to end")
-        found, unknown = self.submissions()
+        found, refused = self.submissions()
         assignments = sorted({a for _, a in found})
         print(f"make grade: {len(found)} submissions of {len(assignments)} assignments from "
               f"{len({s for s, _ in found})} students in {self.root / 'submitted'}", file=sys.stderr, flush=True)
-        for student, assignment in unknown:
-            print(f"skipped submitted/{student}/{assignment}: no such assignment in solutions/",
-                  file=sys.stderr)
         templates = {}
         for assignment in assignments:
             print(f"preparing {assignment} (its gradebook, from solutions/)", file=sys.stderr, flush=True)
             templates[assignment] = self.prepare(assignment)
         for stale in ("jobs", "feedback"):
             shutil.rmtree(self.work / stale, ignore_errors=True)
-        rows, progress = [], Progress(len(found))
+        rows, progress = list(refused), Progress(len(found))
         waiting, running = list(found), {}  # running: pid -> (job, start time)
         try:
             while waiting or running:
@@ -317,6 +352,8 @@ class Course:
         for student, assignment in sorted({(r.student, r.assignment) for r in rows}):
             new = self.work / "feedback" / student / assignment
             final = self.root / "feedback" / student / assignment
+            if not new.is_dir():  # a row refused at intake: there is no page to send
+                continue
             final.parent.mkdir(parents=True, exist_ok=True)
             old = self.work / "replaced" / student / assignment
             shutil.rmtree(old, ignore_errors=True)
@@ -366,9 +403,11 @@ def main(argv=None):
                         help="seconds a whole submission may take")
     parser.add_argument("--memory", type=int, default=4096,
                         help="megabytes of address space the student's code may use")
+    parser.add_argument("--max-mb", type=int, default=20, help="megabytes a submitted file may have")
     args = parser.parse_args(argv)
     try:
-        Course(args.root, args.workers, args.cell_timeout, args.notebook_timeout, args.memory).run()
+        Course(args.root, args.workers, args.cell_timeout, args.notebook_timeout, args.memory,
+               args.max_mb).run()
     except KeyboardInterrupt:
         sys.exit("\nmake grade: interrupted; grades.csv and feedback/ are as the previous run left them")
 

@@ -22,19 +22,26 @@ class Row:
     reason: str = ""
 
 
+def shown(text):
+    """``text`` with control and other unprintable characters escaped as
+    Python writes them (``\\x1b``), for a terminal or a CSV file."""
+    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in str(text))
+
+
 def write_grades(path, rows):
     with open(path, "w", newline="") as out:
         writer = csv.writer(out)
         writer.writerow(COLUMNS)
-        writer.writerows([getattr(r, c) for c in COLUMNS] for r in sorted(
+        writer.writerows([shown(getattr(r, c)) for c in COLUMNS] for r in sorted(
             rows, key=lambda r: (r.student, r.assignment, r.notebook)))
 
 
 def not_graded_page(row):
     """The feedback page of a notebook that was not graded: the reason, escaped."""
-    return (f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>{html.escape(row.notebook)}: "
-            f"not graded</title></head><body><h1>{html.escape(row.assignment)}: {html.escape(row.notebook)}"
-            f"</h1><p>Your notebook was <strong>not graded</strong>: {html.escape(row.reason)}."
+    notebook, assignment, reason = (html.escape(shown(text)) for text in (row.notebook, row.assignment, row.reason))
+    return (f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>{notebook}: "
+            f"not graded</title></head><body><h1>{assignment}: {notebook}"
+            f"</h1><p>Your notebook was <strong>not graded</strong>: {reason}."
             f"</p><p>Your instructor has been told and will look at it.</p></body></html>\n")
 
 
@@ -63,5 +70,5 @@ class Progress:
               file=sys.stderr)
         for r in rows:
             if r.status != "graded":
-                print(f"  not graded: {r.student} {r.assignment} {r.notebook}: {r.reason}",
-                      file=sys.stderr)
+                print(f"  not graded: {shown(r.student)} {shown(r.assignment)} {shown(r.notebook)}: "
+                      f"{shown(r.reason)}", file=sys.stderr)

@@ -25,6 +25,7 @@ from test_assignments import page_text, without_tests
 A = "ch03_output_error"  # two functions, 2 + 4 points each: 12 in all
 CELL_TIMEOUT = 10
 NOTEBOOK_TIMEOUT = 60
+MAX_MB = 1
 
 # Reads, writes and a request a confined kernel must not manage. Written with
 # numpy alone, so that only the sandbox stands in the way. {paths} is filled
@@ -262,7 +263,18 @@ SUBMISSIONS = {
     "not_a_notebook": (lambda: b'{"hello": "world"}', "not graded", None, "corrupt file"),
     "renamed": (lambda: notebook("solution"), "graded", 12, "submitted as my_work.ipynb"),
     "missing": (lambda: None, "not graded", None, "notebook missing"),
+    # intake: nothing is followed through a link, no oversized file is read
+    "links_to_solutions": (lambda: lambda folder: (folder / f"{A}.ipynb").symlink_to(
+        folder.parents[2] / "solutions" / A / f"{A}.ipynb"), "not graded", None, "symbolic link"),
+    "oversized": (lambda: with_cell(notebook("solution"), "# " + "x" * (MAX_MB * 2**20 + 10)),
+                  "not graded", None, f"over the limit of {MAX_MB} MB"),
 }
+# entries of submitted/ that are not a student's folder of assignment folders:
+# each gets a not-graded row of its own, and nobody else's grading changes
+ODD_ENTRIES = {("file_for_folder", A): "a file where a folder belongs",
+               ("solution", "ch99_no_such_assignment"): "no assignment ch99_no_such_assignment",
+               ("linked_student", ""): "symbolic link"}
+CONTROL_ID = "ctrl\x1b[31mred"  # a student id with a terminal escape in it
 
 
 class Refuser(http.server.BaseHTTPRequestHandler):
@@ -319,7 +331,9 @@ def graded(tmp_path_factory, server):
         folder.mkdir(parents=True)
         content = make()
         name = "my_work.ipynb" if student == "renamed" else f"{A}.ipynb"
-        if isinstance(content, bytes):
+        if callable(content):
+            content(folder)
+        elif isinstance(content, bytes):
             (folder / name).write_bytes(content)
         elif content is not None:
             if student == "probe":
@@ -327,16 +341,25 @@ def graded(tmp_path_factory, server):
             nbformat.write(content, folder / name)
         else:
             (folder / "notes.txt").write_text("I ran out of time")
+    (course / "submitted" / "file_for_folder").mkdir()
+    (course / "submitted" / "file_for_folder" / A).write_text("not a folder")
+    (course / "submitted" / "solution" / "ch99_no_such_assignment").mkdir()
+    (course / "submitted" / "linked_student").symlink_to(course / "submitted" / "solution")
+    (course / "submitted" / CONTROL_ID / A).mkdir(parents=True)
+    nbformat.write(notebook("solution"), course / "submitted" / CONTROL_ID / A / f"{A}.ipynb")
     before = checksums(course / "submitted")
     command = [sys.executable, "-m", "grader", "--cell-timeout", str(CELL_TIMEOUT),
-               "--notebook-timeout", str(NOTEBOOK_TIMEOUT)]
+               "--notebook-timeout", str(NOTEBOOK_TIMEOUT), "--max-mb", str(MAX_MB)]
     runs, csvs = [], []
     for _ in range(2):
         runs.append(run(command, cwd=course, timeout=1800))
         assert runs[-1].returncode == 0, runs[-1].stderr[-4000:]
         csvs.append((course / "grades.csv").read_text())
     rows = list(csv.DictReader(open(course / "grades.csv")))
-    return {"course": course, "runs": runs, "rows": {r["student"]: r for r in rows}, "before": before,
+    everything = {(r["student"], r["assignment"]): r for r in rows}
+    rows = [r for r in rows if r["assignment"] == A and r["student"] in SUBMISSIONS or r["student"] == "probe"]
+    return {"course": course, "runs": runs, "rows": {r["student"]: r for r in rows}, "all": everything,
+            "before": before,
             "after": checksums(course / "submitted"), "url": server,
             "csvs": csvs}
 
@@ -344,9 +367,24 @@ def graded(tmp_path_factory, server):
 def test_grades_csv_has_a_row_per_student_and_notebook(graded):
     header = open(graded["course"] / "grades.csv").readline().strip()
     assert header == "student,assignment,notebook,score,max_score,status,reason"
-    assert set(graded["rows"]) == set(SUBMISSIONS) | {"probe"}
-    assert all(r["assignment"] == A and r["notebook"] == A and float(r["max_score"]) == 12
-               for r in graded["rows"].values())
+    students = set(SUBMISSIONS) | {"probe", CONTROL_ID.encode("unicode_escape").decode()}
+    assert {s for s, a in graded["all"] if a == A} - {"file_for_folder"} == students
+    assert all(r["notebook"] == A and float(r["max_score"]) == 12
+               for (student, a), r in graded["all"].items() if student in students and a == A)
+
+
+@pytest.mark.parametrize("entry", ODD_ENTRIES)
+def test_an_odd_entry_gets_a_not_graded_row_and_spoils_nothing(graded, entry):
+    row = graded["all"][entry]
+    assert row["status"] == "not graded" and ODD_ENTRIES[entry] in row["reason"], row
+    assert float(graded["rows"]["solution"]["score"]) == 12
+
+
+def test_a_student_id_with_control_characters_is_escaped(graded):
+    text = (graded["course"] / "grades.csv").read_text()
+    assert "\x1b" not in text and "ctrl\\x1b[31mred" in text
+    assert "\x1b" not in graded["runs"][0].stderr
+    assert float(graded["all"]["ctrl\\x1b[31mred", A]["score"]) == 12
 
 
 @pytest.mark.parametrize("student", SUBMISSIONS)
@@ -392,7 +430,8 @@ def test_a_second_run_gives_the_same_grades(graded):
 
 
 def test_progress_is_shown(graded):
-    assert f"{len(graded['rows'])}/{len(graded['rows'])} submissions" in graded["runs"][0].stderr
+    found = len(graded["rows"]) + 1  # and the student whose id has a control character
+    assert f"{found}/{found} submissions" in graded["runs"][0].stderr
 
 
 def probe_results(graded):
