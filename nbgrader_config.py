@@ -12,7 +12,7 @@ from nbgrader.preprocessors import (
     AssignLatePenalties, CheckCellMetadata, ClearOutput, DeduplicateIds, GetGrades, LimitOutput,
     OverwriteKernelspec, SaveAutoGrades)
 
-from grader.preprocessors import JudgeTests, RestoreDeletedTests
+from grader.preprocessors import JudgeTests, RestoreDeletedTests, SanitizeMarkdown
 
 c = get_config()  # noqa: F821 (provided by nbgrader when it reads this file)
 
@@ -36,5 +36,7 @@ c.Autograde.sanitize_preprocessors = [ClearOutput, DeduplicateIds, OverwriteKern
 c.Autograde.autograde_preprocessors = [JudgeTests, ClearMetadataPreprocessor, LimitOutput, SaveAutoGrades,
                                        AssignLatePenalties, CheckCellMetadata]
 
-# Feedback shows each test's points and the judge's message.
-c.GenerateFeedback.preprocessors = [GetGrades, CSSHTMLHeaderPreprocessor]
+# Feedback shows each test's points and the judge's message. Markdown the
+# student wrote is sanitised (no script, no event handler survives);
+# `make grade` adds a Content-Security-Policy and MathJax served offline.
+c.GenerateFeedback.preprocessors = [GetGrades, SanitizeMarkdown, CSSHTMLHeaderPreprocessor]

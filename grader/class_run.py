@@ -22,6 +22,7 @@ It writes ``grades.csv`` (one row per student, assignment and notebook) and
 """
 
 import argparse
+import copy
 import fcntl
 import functools
 import json
@@ -31,6 +32,7 @@ import signal
 import sys
 import time
 import traceback
+import uuid
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -39,7 +41,7 @@ import nbformat
 
 from . import sandbox
 from .judge import course_secret
-from .report import Progress, Row, not_graded_page, write_grades
+from .report import Progress, Row, install_mathjax, not_graded_page, offline_page, write_grades
 
 BIN = Path(sys.executable).parent
 
@@ -83,9 +85,10 @@ class Course:
         return sorted(p.name for p in (self.root / "solutions" / assignment).glob("*.ipynb"))
 
     @functools.cache
-    def grade_ids(self, assignment, notebook):
+    def source_cells(self, assignment, notebook):
+        """{grade_id: cell} of the assignment's source notebook."""
         nb = nbformat.read(self.root / "solutions" / assignment / notebook, as_version=4)
-        return {c.metadata.get("nbgrader", {}).get("grade_id") for c in nb.cells} - {None}
+        return {c.metadata["nbgrader"]["grade_id"]: c for c in nb.cells if "nbgrader" in c.metadata}
 
     def submissions(self):
         """(student, assignment) of each folder in submitted/ to grade, and a
@@ -200,17 +203,20 @@ class Course:
             try:
                 with os.fdopen(os.open(path, os.O_RDONLY | os.O_NOFOLLOW), "rb") as submitted_file:
                     nb = nbformat.reads(submitted_file.read(self.max_mb * 2**20 + 1).decode(), as_version=4)
-                nbformat.validate(nb)
-            except Exception as error:  # invalid JSON, not a notebook, or broken metadata
+                if not isinstance(nb.get("cells"), list) or not all(
+                        isinstance(c, dict) and c.get("cell_type") in ("code", "markdown", "raw") for c in nb.cells):
+                    raise ValueError("its cells are not a list of notebook cells")
+            except Exception as error:  # invalid JSON, not a notebook
                 row.reason = f"corrupt file: {path.name} is not a readable notebook ({_first_line(error)})"
                 continue
-            # a cell the student added cannot claim to be a test (nbgrader would
-            # fail on it): it is graded as an ordinary cell of theirs
-            known = self.grade_ids(assignment, name)
-            for cell in nb.cells:
-                if "nbgrader" in cell.metadata and cell.metadata["nbgrader"].get("grade_id") not in known:
-                    del cell.metadata["nbgrader"]
-                    row.reason = "a cell added with test metadata was graded as an ordinary cell"
+            try:
+                repaired = repair(nb, self.source_cells(assignment, name))
+                nbformat.validate(nb)
+            except Exception as error:  # what no rule of nbgrader's can repair
+                row.reason = f"malformed notebook ({_first_line(error)})"
+                continue
+            if repaired:
+                row.reason = f"graded as ordinary cells: {repaired}"
             nbformat.write(nb, inbox / name)
             job.to_grade.append(row)
         if job.to_grade:
@@ -289,7 +295,7 @@ class Course:
             page = folder / f"{row.notebook}.html"
             made = job.folder / "feedback" / row.student / row.assignment / f"{row.notebook}.html"
             if row.status == "graded" and made.exists():
-                shutil.copyfile(made, page)
+                page.write_text(offline_page(made.read_text()))
             else:
                 page.write_text(not_graded_page(row))
 
@@ -319,7 +325,13 @@ class Course:
             while waiting or running:
                 while waiting and len(running) < self.workers:
                     student, assignment = waiting.pop(0)
-                    job = self.stage(student, assignment, *templates[assignment])
+                    try:
+                        job = self.stage(student, assignment, *templates[assignment])
+                    except Exception as error:  # one submission never ends the run
+                        rows.append(Row(student, assignment, "", reason=f"malformed submission "
+                                                                        f"({_first_line(error)})"))
+                        progress.step(rows)
+                        continue
                     if job.to_grade:
                         running[self.start(job)] = (job, time.monotonic())
                     else:
@@ -362,6 +374,7 @@ class Course:
                 os.replace(final, old)
             os.replace(new, final)
             shutil.rmtree(old, ignore_errors=True)
+        install_mathjax(self.root / "feedback")
         partial = self.root / "grades.csv.partial"
         write_grades(partial, rows)
         os.replace(partial, self.root / "grades.csv")
@@ -375,6 +388,42 @@ class Job:
     folder: Path
     rows: list = field(default_factory=list)
     to_grade: list = field(default_factory=list)
+
+
+def repair(nb, source):
+    """Give every cell of a submission the nbgrader metadata the source
+    notebook gives its grade id, as nbgrader's rules have it (the source
+    decides what a cell is and what it is worth). A cell whose metadata is
+    broken, names no cell of the source, or repeats a grade id that an
+    earlier cell already holds (a copy and paste), keeps its code but loses
+    the metadata: it is graded as an ordinary cell of the student's. Cell ids
+    are made unique. Returns a description of those cells, or ""."""
+    seen, demoted = set(), []
+    for number, cell in enumerate(nb.cells, 1):
+        meta = cell.get("metadata")
+        if not isinstance(meta, dict):
+            cell["metadata"] = meta = nbformat.NotebookNode()
+        if "nbgrader" not in meta:
+            continue
+        grade_id = meta["nbgrader"].get("grade_id") if isinstance(meta["nbgrader"], dict) else None
+        original = source.get(grade_id) if isinstance(grade_id, str) else None
+        # a locked source cell goes to the cell that still holds its text, a copy to the first
+        if original is not None and grade_id not in seen and (
+                not original.metadata["nbgrader"].get("locked") or cell.get("source") == original.source
+                or not any(c.get("source") == original.source for c in nb.cells[number:])):
+            seen.add(grade_id)
+            meta["nbgrader"] = copy.deepcopy(original.metadata["nbgrader"])
+            if cell.get("cell_type") != original.cell_type:
+                raise ValueError(f"cell {number} claims {grade_id}, a {original.cell_type} cell")
+        else:
+            del meta["nbgrader"]
+            demoted.append(f"cell {number}" + (f" ({grade_id})" if isinstance(grade_id, str) else ""))
+    ids = set()
+    for cell in nb.cells:
+        if cell.get("id") in ids or not isinstance(cell.get("id"), str):
+            cell["id"] = uuid.uuid4().hex[:8]
+        ids.add(cell["id"])
+    return ", ".join(demoted)
 
 
 def _first_line(error):

@@ -3,9 +3,12 @@ that were not graded, and the progress line."""
 
 import csv
 import html
+import importlib.metadata
+import shutil
 import sys
 import time
 from dataclasses import dataclass
+from pathlib import Path
 
 COLUMNS = ["student", "assignment", "notebook", "score", "max_score", "status", "reason"]
 
@@ -39,10 +42,41 @@ def write_grades(path, rows):
 def not_graded_page(row):
     """The feedback page of a notebook that was not graded: the reason, escaped."""
     notebook, assignment, reason = (html.escape(shown(text)) for text in (row.notebook, row.assignment, row.reason))
-    return (f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>{notebook}: "
+    return (f"<!DOCTYPE html><html><head><meta charset='utf-8'>"
+            f"<meta http-equiv='Content-Security-Policy' content=\"{POLICY}\"><title>{notebook}: "
             f"not graded</title></head><body><h1>{assignment}: {notebook}"
             f"</h1><p>Your notebook was <strong>not graded</strong>: {reason}."
             f"</p><p>Your instructor has been told and will look at it.</p></body></html>\n")
+
+
+# MathJax 3, as the site serves it (sphinx-mathjax-offline), for the feedback pages
+MATHJAX = Path(importlib.metadata.distribution("sphinx-mathjax-offline").locate_file(
+    "sphinx-mathjax-offline/static/mathjax"))
+MATHJAX_CONFIG = ("window.MathJax = {tex: {inlineMath: [['$', '$'], ['\\\\(', '\\\\)']], "
+                  "displayMath: [['$$', '$$'], ['\\\\[', '\\\\]']], processEscapes: true}};\n")
+# scripts from files only (no inline script, no event handler attribute), nothing from the network
+POLICY = ("default-src 'none'; script-src file: 'self'; style-src 'unsafe-inline' file: 'self'; "
+          "font-src file: 'self' data:; img-src file: 'self' data:")
+
+
+def offline_page(page):
+    """nbgrader's feedback page with a Content-Security-Policy first in its
+    head and MathJax from ``feedback/_static`` in place of a CDN's (the page
+    lives at ``feedback/<student>/<assignment>/``)."""
+    start, end = page.index("<!-- Load mathjax -->"), page.index("<!-- End of mathjax configuration -->")
+    head = page.index("<head>") + len("<head>")
+    scripts = ('<script src="../../_static/mathjax-config.js"></script>\n'
+               '<script src="../../_static/mathjax/tex-chtml.js" async></script>\n')
+    return (page[:head] + f'\n<meta http-equiv="Content-Security-Policy" content="{POLICY}">'
+            + page[head:start] + scripts + page[end:])
+
+
+def install_mathjax(feedback):
+    """``feedback/_static``: MathJax and its configuration, for every page."""
+    static = Path(feedback) / "_static"
+    if not (static / "mathjax" / "tex-chtml.js").exists():
+        shutil.copytree(MATHJAX, static / "mathjax", dirs_exist_ok=True)
+    (static / "mathjax-config.js").write_text(MATHJAX_CONFIG)
 
 
 class Progress:

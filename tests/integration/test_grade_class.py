@@ -88,6 +88,18 @@ def with_answers(nb, sources):
     return nb
 
 
+def with_metadata(nb, grade, metadata):
+    next(c for c in nb.cells if grade_id(c) == grade).metadata["nbgrader"] = metadata
+    return nb
+
+
+def with_copy(nb, grade):
+    """nb with the cell `grade` pasted again just after itself, id and all."""
+    index = next(i for i, c in enumerate(nb.cells) if grade_id(c) == grade)
+    nb.cells.insert(index + 1, nbformat.from_dict(nbformat.reads(nbformat.writes(nb), as_version=4).cells[index]))
+    return nb
+
+
 def is_test(cell):
     return grade_id(cell).startswith("test_")
 
@@ -263,6 +275,16 @@ SUBMISSIONS = {
     "not_a_notebook": (lambda: b'{"hello": "world"}', "not graded", None, "corrupt file"),
     "renamed": (lambda: notebook("solution"), "graded", 12, "submitted as my_work.ipynb"),
     "missing": (lambda: None, "not graded", None, "notebook missing"),
+    # malformed metadata is repaired from the source, or the cell becomes an ordinary one
+    "metadata_of_wrong_type": (lambda: with_metadata(notebook("solution"), "output_error", "oops"),
+                               "graded", 12, "graded as ordinary cells"),
+    "copied_a_cell": (lambda: with_copy(notebook("solution"), "one_hot"), "graded", 12, "graded as ordinary cells"),
+    "answer_claims_points": (lambda: with_metadata(notebook("stub"), "one_hot", {
+        "grade": True, "grade_id": "one_hot", "locked": False, "points": 100, "schema_version": 3,
+        "solution": True, "task": False}), "graded", 0, ""),
+    "answer_claims_a_test": (lambda: with_metadata(notebook("solution"), "one_hot", {
+        "grade": True, "grade_id": "test_one_hot_hidden", "locked": True, "points": 4, "schema_version": 3,
+        "solution": False, "task": False}), "graded", 12, "test_one_hot_hidden"),
     # intake: nothing is followed through a link, no oversized file is read
     "links_to_solutions": (lambda: lambda folder: (folder / f"{A}.ipynb").symlink_to(
         folder.parents[2] / "solutions" / A / f"{A}.ipynb"), "not graded", None, "symbolic link"),
