@@ -22,6 +22,7 @@ It writes ``grades.csv`` (one row per student, assignment and notebook) and
 """
 
 import argparse
+import contextlib
 import copy
 import fcntl
 import functools
@@ -29,6 +30,7 @@ import json
 import os
 import shutil
 import signal
+import sqlite3
 import sys
 import time
 import traceback
@@ -41,7 +43,7 @@ import nbformat
 
 from . import sandbox
 from .judge import course_secret
-from .report import Progress, Row, install_mathjax, not_graded_page, offline_page, write_grades
+from .report import Progress, Row, install_mathjax, not_graded_page, offline_page, write_grades, write_totals
 
 BIN = Path(sys.executable).parent
 
@@ -138,6 +140,22 @@ class Course:
             f"load_subconfig({str(self.root / 'nbgrader_config.py')!r})  # noqa: F821",
             f"c.CourseDirectory.root = {str(course)!r}", *lines, ""]))
 
+    def due_date(self, assignment):
+        """The assignment's due date in the course's own gradebook, where
+        ``nbgrader db assignment add NAME --duedate=...`` puts it (read, never
+        written), or None."""
+        gradebook = self.root / "gradebook.db"
+        if not gradebook.is_file():
+            return None
+        try:
+            with contextlib.closing(sqlite3.connect(f"{gradebook.as_uri()}?mode=ro", uri=True)) as db:
+                found = db.execute("SELECT duedate FROM assignment WHERE name = ?", (assignment,)).fetchone()
+        except sqlite3.Error:
+            print(f"make grade: {gradebook} is not an nbgrader gradebook; no due dates are applied",
+                  file=sys.stderr)
+            return None
+        return found[0] if found and found[0] else None
+
     def prepare(self, assignment):
         """A scratch course with this assignment's gradebook, made from solutions/."""
         template = self.work / "templates" / assignment
@@ -152,6 +170,9 @@ class Course:
 
         with Gradebook(f"sqlite:///{template / 'gradebook.db'}") as gb:
             scores = {nb.name: nb.max_score for nb in gb.find_assignment(assignment).notebooks}
+            due = self.due_date(assignment)
+            if due:
+                gb.update_or_create_assignment(assignment, duedate=due)
         self.warm_up(template, assignment)
         return template, scores
 
@@ -192,6 +213,15 @@ class Course:
             if refused:
                 row.reason = refused
                 continue
+            stamp = submitted / "timestamp.txt"
+            if stamp.is_file():  # written by nbgrader's submit and collect: when it was handed in
+                from nbgrader.utils import parse_utc
+                try:
+                    parse_utc(stamp.read_text(errors="replace").strip())
+                except Exception:
+                    row.reason = "timestamp.txt does not hold a date, so the submission's lateness is unknown"
+                    continue
+                shutil.copyfile(stamp, inbox / "timestamp.txt")
             if not path.is_file():
                 if len(expected) == 1 and len(strays) == 1:
                     path = strays[0]
@@ -277,7 +307,9 @@ class Course:
                 from nbgrader.api import Gradebook
 
                 with Gradebook(f"sqlite:///{job.folder / 'gradebook.db'}") as gb:
-                    row.score = gb.find_submission_notebook(row.notebook, job.assignment, job.student).score
+                    notebook = gb.find_submission_notebook(row.notebook, job.assignment, job.student)
+                    row.score, row.penalty = notebook.score, notebook.late_submission_penalty or 0.0
+                    row.late_by = round(notebook.assignment.total_seconds_late / 3600, 2)
                 row.status = "graded"
                 restored = _restored_cells(output)
                 row.reason = "; ".join(filter(None, [
@@ -375,9 +407,10 @@ class Course:
             os.replace(new, final)
             shutil.rmtree(old, ignore_errors=True)
         install_mathjax(self.root / "feedback")
-        partial = self.root / "grades.csv.partial"
-        write_grades(partial, rows)
-        os.replace(partial, self.root / "grades.csv")
+        for name, write in (("grades.csv", write_grades), ("grades_by_student.csv", write_totals)):
+            partial = self.root / f"{name}.partial"
+            write(partial, rows)
+            os.replace(partial, self.root / name)
 
 
 @dataclass

@@ -10,7 +10,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-COLUMNS = ["student", "assignment", "notebook", "score", "max_score", "status", "reason"]
+COLUMNS = ["student", "assignment", "notebook", "score", "max_score", "late_by", "penalty", "status", "reason"]
 
 
 @dataclass
@@ -21,6 +21,8 @@ class Row:
     notebook: str
     score: object = ""
     max_score: object = ""
+    late_by: object = ""   # hours after the due date (0 when on time or without one)
+    penalty: object = ""   # points taken off for lateness (nbgrader's LateSubmissionPlugin)
     status: str = "not graded"
     reason: str = ""
 
@@ -37,6 +39,26 @@ def write_grades(path, rows):
         writer.writerow(COLUMNS)
         writer.writerows([shown(getattr(r, c)) for c in COLUMNS] for r in sorted(
             rows, key=lambda r: (r.student, r.assignment, r.notebook)))
+
+
+def write_totals(path, rows):
+    """What an LMS gradebook imports: one row per student, one column per
+    assignment, the marks after any late penalty (empty where a notebook
+    was not graded)."""
+    assignments = sorted({r.assignment for r in rows if r.notebook})
+    totals = {}
+    for r in rows:
+        if r.notebook:
+            student = totals.setdefault(r.student, {})
+            mark = None if r.status != "graded" else float(r.score) - float(r.penalty or 0)
+            student[r.assignment] = None if mark is None or student.get(r.assignment, 0) is None else \
+                student.get(r.assignment, 0) + mark
+    with open(path, "w", newline="") as out:
+        writer = csv.writer(out)
+        writer.writerow(["student", *assignments])
+        for student in sorted(totals):
+            marks = [totals[student].get(a, "") for a in assignments]
+            writer.writerow([shown(student), *["" if m is None else f"{m:g}" for m in marks]])
 
 
 def not_graded_page(row):

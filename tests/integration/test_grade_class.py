@@ -388,7 +388,7 @@ def graded(tmp_path_factory, server):
 
 def test_grades_csv_has_a_row_per_student_and_notebook(graded):
     header = open(graded["course"] / "grades.csv").readline().strip()
-    assert header == "student,assignment,notebook,score,max_score,status,reason"
+    assert header == "student,assignment,notebook,score,max_score,late_by,penalty,status,reason"
     students = set(SUBMISSIONS) | {"probe", CONTROL_ID.encode("unicode_escape").decode()}
     assert {s for s, a in graded["all"] if a == A} - {"file_for_folder"} == students
     assert all(r["notebook"] == A and float(r["max_score"]) == 12
