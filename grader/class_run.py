@@ -326,8 +326,10 @@ class Course:
             folder.mkdir(parents=True, exist_ok=True)
             page = folder / f"{row.notebook}.html"
             made = job.folder / "feedback" / row.student / row.assignment / f"{row.notebook}.html"
+            judged = job.folder / "judge" / f"{row.notebook}.json"
             if row.status == "graded" and made.exists():
-                page.write_text(offline_page(made.read_text()))
+                tests = json.loads(judged.read_text())["tests"] if judged.exists() else {}
+                page.write_text(offline_page(made.read_text(), tests))
             else:
                 page.write_text(not_graded_page(row))
 

@@ -81,16 +81,30 @@ POLICY = ("default-src 'none'; script-src file: 'self'; style-src 'unsafe-inline
           "font-src file: 'self' data:; img-src file: 'self' data:")
 
 
-def offline_page(page):
+def offline_page(page, tests=None):
     """nbgrader's feedback page with a Content-Security-Policy first in its
-    head and MathJax from ``feedback/_static`` in place of a CDN's (the page
-    lives at ``feedback/<student>/<assignment>/``)."""
+    head, MathJax from ``feedback/_static`` in place of a CDN's (the page
+    lives at ``feedback/<student>/<assignment>/``), and the judge's verdict
+    on each test (``tests``, {grade_id: verdict}) first in its body."""
     start, end = page.index("<!-- Load mathjax -->"), page.index("<!-- End of mathjax configuration -->")
     head = page.index("<head>") + len("<head>")
+    body = page.index(">", page.index("<body")) + 1
     scripts = ('<script src="../../_static/mathjax-config.js"></script>\n'
                '<script src="../../_static/mathjax/tex-chtml.js" async></script>\n')
     return (page[:head] + f'\n<meta http-equiv="Content-Security-Policy" content="{POLICY}">'
-            + page[head:start] + scripts + page[end:])
+            + page[head:start] + scripts + page[end:body] + diagnosis(tests or {}) + page[body:])
+
+
+def diagnosis(tests):
+    """The verdicts, failed tests first, each message whole and wrapped."""
+    items = [f"<li><strong>{html.escape(grade_id)}</strong>: "
+             + ("passed" if verdict["passed"] else
+                f"<pre style='white-space: pre-wrap'>{html.escape(verdict['message'])}</pre>") + "</li>"
+             for grade_id, verdict in sorted(tests.items(), key=lambda item: item[1]["passed"])]
+    if not items:
+        return ""
+    return ("<div style='max-width: 60em; margin: 1em auto; padding: 0 1em'><h2>What the tests found</h2><ul>"
+            + "".join(items) + "</ul></div>\n")
 
 
 def install_mathjax(feedback):
