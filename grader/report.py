@@ -57,7 +57,7 @@ def write_totals(path, rows):
         writer = csv.writer(out)
         writer.writerow(["student", *assignments])
         for student in sorted(totals):
-            marks = [totals[student].get(a, "") for a in assignments]
+            marks = [totals[student].get(a) for a in assignments]
             writer.writerow([shown(student), *["" if m is None else f"{m:g}" for m in marks]])
 
 

@@ -75,7 +75,7 @@ def worker_argv(limits=Limits(), uid=None):
             argv += ["--ro-bind", path, path]
     # bubblewrap makes the folders above a mount for root alone: open them to the worker's user
     parents = sorted({str(parent) for target in [*targets, *python] for parent in Path(target).parents
-                      if str(parent) != "/" and not str(parent).startswith(("/usr", "/tmp"))})
+                      if str(parent) not in ("/", "/tmp") and not str(parent).startswith("/usr")})
     for parent in parents:
         argv += ["--perms", "0755", "--dir", parent]
     for path in python:
