@@ -5,7 +5,7 @@ The trust boundary is a process boundary, and the file names show it:
     judge.py         trusted: draws the hidden cases, runs the reference, compares, scores
     worker.py        the only file a sandbox sees: runs the notebook's cells, calls the
                      functions the judge names, returns plain data
-    sandbox.py       the bubblewrap command lines of the worker and the kernel
+    sandbox.py       the bubblewrap command line of the worker and its limits
     cases/chNN_*.py  each assignment's hidden tests; mistakes/chNN_*.py  the catalogue of known mistakes
     preprocessors/   nbgrader preprocessors: JudgeTests puts the judge's verdicts into nbgrader
     class_run.py     ``make grade``: stage -> forked nbgrader per submission -> rows

@@ -38,12 +38,12 @@ def bwrap():
 
 
 def site_packages():
-    """The environment's library folders (numpy and the kernel live there)."""
+    """The environment's library folders, where numpy lives."""
     return [p for p in sys.path if p.endswith("site-packages") and os.path.isdir(p)]
 
 
 class Limits(NamedTuple):
-    """What one worker may use; the kernel enforces each (prlimit, a sized tmpfs)."""
+    """What one worker may use; Linux enforces each (prlimit, a sized tmpfs)."""
     memory_mb: int = 4096      # address space
     tmp_mb: int = 64           # the in-memory /tmp, its only writable place
     processes: int = 32        # processes and threads of its user, all together

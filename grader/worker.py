@@ -151,7 +151,7 @@ def read_message(stream):
 
 class _NoShell:
     """What ``get_ipython()`` gives a cell here: magics and shell commands
-    do nothing (the kernel run is where they act), so a cell that starts with
+    do nothing (they act in the student's own Jupyter), so a cell that starts with
     ``%matplotlib inline`` still defines its functions."""
 
     def __getattr__(self, name):
