@@ -112,7 +112,7 @@ class Student:
     def __init__(self, cells, argv, cells_timeout=60.0, call_timeout=30.0, restarts=3):
         self.cells, self.argv = list(cells), argv
         self.cells_timeout, self.call_timeout, self.restarts = cells_timeout, call_timeout, restarts
-        self.process, self.buffer, self.cell_errors, self.outputs = None, bytearray(), {}, []
+        self.process, self.buffer, self.outputs = None, bytearray(), []
 
     def start(self):
         """Run the cells in a new worker; return None, or why they could not run."""
@@ -124,8 +124,6 @@ class Student:
         try:
             self._send({"cells": [source for _, source in self.cells]}, deadline)
             self.outputs = cell_outputs(self._receive(deadline), len(self.cells))
-            self.cell_errors = {label: f"{output['error'][0]}: {output['error'][1]}"
-                                for (label, _), output in zip(self.cells, self.outputs) if output["error"]}
         except TimeoutError:
             self.close()
             return f"timed out: the notebook's cells ran past the limit of {self.cells_timeout:g} s"
@@ -160,7 +158,8 @@ class Student:
             if kind == "raised" and type(body) is list and [type(b) for b in body] == [str, str]:
                 return Outcome(raised=f"{body[0]}: {body[1]}")
             if kind == "missing":
-                errors = "; ".join(f"{label} raised {error}" for label, error in self.cell_errors.items())
+                errors = "; ".join(f"{label} raised {output['error'][0]}: {output['error'][1]}"
+                                   for (label, _), output in zip(self.cells, self.outputs) if output["error"])
                 return Outcome(problem=f"{name} is not defined in your notebook"
                                        + (f" ({errors[:600]})" if errors else ""))
             raise WireError("not a reply")

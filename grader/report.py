@@ -45,20 +45,18 @@ def write_totals(path, rows):
     """What an LMS gradebook imports: one row per student, one column per
     assignment, the marks after any late penalty (empty where a notebook
     was not graded)."""
-    assignments = sorted({r.assignment for r in rows if r.notebook})
-    totals = {}
-    for r in rows:
-        if r.notebook:
-            student = totals.setdefault(r.student, {})
-            mark = None if r.status != "graded" else float(r.score) - float(r.penalty or 0)
-            student[r.assignment] = None if mark is None or student.get(r.assignment, 0) is None else \
-                student.get(r.assignment, 0) + mark
+    notebooks = [r for r in rows if r.notebook]
+    assignments = sorted({r.assignment for r in notebooks})
+    marks = {}  # (student, assignment) -> its notebooks' marks, None for one not graded
+    for r in notebooks:
+        marks.setdefault((r.student, r.assignment), []).append(
+            float(r.score) - float(r.penalty or 0) if r.status == "graded" else None)
     with open(path, "w", newline="") as out:
         writer = csv.writer(out)
         writer.writerow(["student", *assignments])
-        for student in sorted(totals):
-            marks = [totals[student].get(a) for a in assignments]
-            writer.writerow([shown(student), *["" if m is None else f"{m:g}" for m in marks]])
+        for student in sorted({r.student for r in notebooks}):
+            cells = [marks.get((student, a), [None]) for a in assignments]
+            writer.writerow([shown(student), *["" if None in m else f"{sum(m):g}" for m in cells]])
 
 
 def not_graded_page(row):
