@@ -224,21 +224,25 @@ def returned(outcome, name):
     return outcome.value
 
 
-def compare(function, cases, rtol=1e-6, atol=1e-9):
+def compare(function, cases, rtol=1e-6, atol=1e-9, reference_function=None):
     """The test that ``function`` agrees with the reference on every case
     ``cases(rng)`` draws (argument tuples, or ``Call``s with keywords).
+
+    The reference is ``backprop.network``'s function of that name, or
+    ``reference_function`` for a task the book does not implement.
 
     All cases run; the message names the catalogued mistake that explains
     the most failing cases (several can coincide on small networks), or else
     reports the first failure.
     """
-    names = list(inspect.signature(getattr(reference, function)).parameters)
+    reference_function = reference_function or getattr(reference, function)
+    names = list(inspect.signature(reference_function).parameters)
 
     def test(student, rng):
         failures = []  # (where, problem, matching mistakes)
         for case in cases(rng):
             args, kwargs = case if isinstance(case, Call) else (case, {})
-            expected = getattr(reference, function)(*copy.deepcopy(args), **copy.deepcopy(kwargs))
+            expected = reference_function(*copy.deepcopy(args), **copy.deepcopy(kwargs))
             outcome = student.call(function, args, kwargs)
             if outcome.problem:
                 raise Failed(outcome.problem)
@@ -263,7 +267,7 @@ def compare(function, cases, rtol=1e-6, atol=1e-9):
             where, problem, _ = failures[0]
             raise Failed(wrong(function, where, problem))
 
-    test.function = function
+    test.function, test.reference = function, reference_function
     return test
 
 

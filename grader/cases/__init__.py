@@ -13,3 +13,10 @@ from . import (ch01_neuron_model, ch02_sigmoid, ch03_output_error, ch04_hidden_e
 TESTS = {module.__name__.rsplit(".", 1)[1]: module.TESTS
          for module in (ch01_neuron_model, ch02_sigmoid, ch03_output_error, ch04_hidden_error,
                         ch05_update_rules, ch06_termination, ch07_learning_rate, ch08_putting_it_together)}
+
+
+def graded_functions():
+    """{name: reference} of every function an assignment grades, its hidden
+    tests' reference implementation (what no page of the book may show)."""
+    return {test.function: test.reference for tests in TESTS.values() for test in tests.values()
+            if hasattr(test, "reference")}
