@@ -41,7 +41,7 @@ from pathlib import Path
 
 import nbformat
 
-from . import sandbox
+from . import sandbox, similarity
 from .judge import course_secret
 from .report import Progress, Row, install_mathjax, not_graded_page, offline_page, write_grades, write_totals
 
@@ -390,6 +390,8 @@ class Course:
                 os.killpg(pid, signal.SIGKILL)
         progress.done(rows)
         self.publish(rows)
+        # pairs of near-identical answers, for the instructor to look at: similarity/<assignment>.csv
+        similarity.write_reports(self.root, self.work, assignments)
         return rows
 
     def publish(self, rows):

@@ -17,6 +17,7 @@ tests of each assignment are filed by chapter in ``cases/``.
 """
 
 import copy
+import functools
 import hmac
 import inspect
 import json
@@ -31,6 +32,7 @@ from typing import NamedTuple, Optional
 import numpy as np
 
 from backprop import network as reference
+from backprop import variants
 from backprop.checks import describe_args, difference, wrong
 
 from . import sandbox
@@ -113,6 +115,7 @@ class Student:
         self.cells, self.argv = list(cells), argv
         self.cells_timeout, self.call_timeout, self.restarts = cells_timeout, call_timeout, restarts
         self.process, self.buffer, self.outputs = None, bytearray(), []
+        self.assignment, self.id = "", ""  # what the submission is, for its variant
 
     def start(self):
         """Run the cells in a new worker; return None, or why they could not run."""
@@ -135,8 +138,12 @@ class Student:
             return "kernel died: the Python process running the notebook stopped answering the grader"
         return None
 
-    def call(self, name, args, kwargs=None):
-        """Call the student's ``name`` on copies of ``args``; an Outcome, never an exception."""
+    def call(self, name, args, kwargs=None, given=()):
+        """Call the student's ``name`` on copies of ``args``; an Outcome, never an exception.
+
+        While it runs, the functions named in ``given`` are the reference's,
+        answered from here (``worker.py`` explains how).
+        """
         if self.process is None:
             if self.restarts <= 0:
                 return Outcome(problem=f"{name} was not called: the Python process running your "
@@ -147,9 +154,12 @@ class Student:
                 return Outcome(problem=f"{name} could not be called: {problem}")
         deadline = time.monotonic() + self.call_timeout
         try:
-            self._send({"call": name, "args": encode(tuple(args)), "kwargs": encode(dict(kwargs or {}))},
-                       deadline)
+            self._send({"call": name, "args": encode(tuple(args)), "kwargs": encode(dict(kwargs or {})),
+                        "given": list(given)}, deadline)
             reply = self._receive(deadline)
+            while type(reply) is dict and set(reply) == {"given", "args", "kwargs"} and reply["given"] in given:
+                self._send(_lend(reply["given"], reply["args"], reply["kwargs"]), deadline)
+                reply = self._receive(deadline)
             if type(reply) is not dict or len(reply) != 1:
                 raise WireError("not a reply")
             (kind, body), = reply.items()
@@ -215,6 +225,35 @@ class Student:
             self.buffer += chunk
 
 
+MAX_LENT_VALUES = 2**20  # numbers in the arguments of one call of a lent function
+
+
+def _lend(name, args, kwargs):
+    """The reply to a student's call of the reference's ``name``, lent for
+    one call: its value, or the error it raised, for arguments decoded as data."""
+    args, kwargs = decode(args), decode(kwargs)
+    if type(args) is not tuple or type(kwargs) is not dict:
+        raise WireError("not arguments")
+    if _count(args) + _count(kwargs) > MAX_LENT_VALUES:
+        return {"raised": ["ValueError", "arguments too large"]}
+    try:
+        with np.errstate(all="ignore"):
+            return {"returned": encode(getattr(reference, name)(*args, **kwargs))}
+    except Exception as error:
+        return {"raised": [type(error).__name__, str(error)[:500]]}
+
+
+def _count(value):
+    """How many numbers a decoded value holds."""
+    if type(value) is np.ndarray:
+        return value.size
+    if type(value) in (list, tuple):
+        return len(value) + sum(_count(v) for v in value)
+    if type(value) is dict:
+        return len(value) + sum(_count(v) for v in value.values())
+    return 1
+
+
 def returned(outcome, name):
     """The value of a call, or Failed saying why there is none."""
     if outcome.problem:
@@ -224,62 +263,85 @@ def returned(outcome, name):
     return outcome.value
 
 
-def compare(function, cases, rtol=1e-6, atol=1e-9, reference_function=None):
+def compare(function, cases, rtol=1e-6, atol=1e-9, reference_function=None, per_variant=False):
     """The test that ``function`` agrees with the reference on every case
     ``cases(rng)`` draws (argument tuples, or ``Call``s with keywords).
 
     The reference is ``backprop.network``'s function of that name, or
-    ``reference_function`` for a task the book does not implement.
+    ``reference_function`` for a task the book does not implement. With
+    ``per_variant``, the task has a variant per student
+    (``backprop.variants``): the reference and the cases take the
+    submitter's ``Variant`` first, and an answer that solves another
+    variant is told so.
 
     All cases run; the message names the catalogued mistake that explains
     the most failing cases (several can coincide on small networks), or else
     reports the first failure.
     """
     reference_function = reference_function or getattr(reference, function)
-    names = list(inspect.signature(reference_function).parameters)
+    names = list(inspect.signature(reference_function).parameters)[1 if per_variant else 0:]
 
     def test(student, rng):
-        failures = []  # (where, problem, matching mistakes)
-        for case in cases(rng):
+        own = variants.variant(student.assignment, student.id) if per_variant else None
+        solves = functools.partial(reference_function, own) if per_variant else reference_function
+        calls, failures = [], []  # (args, kwargs, outcome); (where, problem, matching mistakes)
+        for case in cases(rng, own) if per_variant else cases(rng):
             args, kwargs = case if isinstance(case, Call) else (case, {})
-            expected = reference_function(*copy.deepcopy(args), **copy.deepcopy(kwargs))
-            outcome = student.call(function, args, kwargs)
+            expected = solves(*copy.deepcopy(args), **copy.deepcopy(kwargs))
+            outcome = student.call(function, args, kwargs, given=test.given)
             if outcome.problem:
                 raise Failed(outcome.problem)
+            calls.append((args, kwargs, outcome))
             where = f"called with {describe_args(names, args, kwargs)}"
             if outcome.raised:
                 failures.append((where, f"it raised {outcome.raised}",
-                                 matching(function, args, kwargs, raised=outcome.raised)))
+                                 matching(function, args, kwargs, raised=outcome.raised, variant=own)))
                 continue
             problem = difference(outcome.value, expected, rtol, atol)
             if problem:
                 failures.append((where, problem, matching(function, args, kwargs, got=outcome.value,
-                                                          rtol=rtol, atol=atol)))
-        if failures:
-            counts = {}
-            for _, _, known in failures:
-                for mistake in known:
-                    counts[mistake] = counts.get(mistake, 0) + 1
-            if counts:
-                best = max(counts, key=counts.get)  # first in catalogue order on ties
-                where, problem, _ = next(f for f in failures if best in f[2])
-                raise Failed(wrong(function, where, problem, best))
-            where, problem, _ = failures[0]
-            raise Failed(wrong(function, where, problem))
+                                                          rtol=rtol, atol=atol, variant=own)))
+        if not failures:
+            return
+        if per_variant:
+            for other in variants.names(student.assignment):
+                theirs = variants.variant_named(student.assignment, other)
+                if other != own.name and all(
+                        not outcome.raised and difference(outcome.value, reference_function(
+                            theirs, *copy.deepcopy(args), **copy.deepcopy(kwargs)), rtol, atol) is None
+                        for args, kwargs, outcome in calls):
+                    raise Failed(f"your {function} solves the variant \"{other}\", which is not yours: "
+                                 f"you submitted as {own.student!r}, whose variant is \"{own.name}\" "
+                                 f"({own.text}). Enter the id you submit under in the notebook's STUDENT_ID "
+                                 f"cell, run the cell after it to see your variant, and solve that one.")
+        counts = {}
+        for _, _, known in failures:
+            for mistake in known:
+                counts[mistake] = counts.get(mistake, 0) + 1
+        if counts:
+            best = max(counts, key=counts.get)  # first in catalogue order on ties
+            where, problem, _ = next(f for f in failures if best in f[2])
+            raise Failed(wrong(function, where, problem, best))
+        where, problem, _ = failures[0]
+        raise Failed(wrong(function, where, problem))
 
-    test.function, test.reference = function, reference_function
+    # the functions it is built on that the same assignment grades: the judge lends its own
+    # (grader.cases sets them), so that one slip costs the marks of one function
+    test.function, test.reference, test.given = function, reference_function, ()
     return test
 
 
-def judge(cells, tests, seed_of, argv=None, cells_timeout=60.0, call_timeout=30.0):
+def judge(cells, tests, seed_of, argv=None, cells_timeout=60.0, call_timeout=30.0, assignment="", student_id=""):
     """Every test of ``tests`` ({grade_id: test}) on the submission whose code is ``cells``.
 
-    ``seed_of(grade_id)`` seeds each test's hidden cases. Returns the report
+    ``seed_of(grade_id)`` seeds each test's hidden cases; ``assignment`` and
+    ``student_id`` (the id it was submitted under) choose its variant. Returns the report
     as data: {"status": "graded" | "not graded", "reason": str,
     "tests": {grade_id: {"passed": bool, "message": str}}, "outputs": [each
     cell's output, as ``cell_outputs`` checked it]}.
     """
     student = Student(cells, argv or sandbox.worker_argv(), cells_timeout, call_timeout)
+    student.assignment, student.id = assignment, student_id
     try:
         problem = student.start()
         if problem:

@@ -2,27 +2,78 @@
 
 Inside, the system and Python are read-only; the student's view of the
 course is ``/course``: ``backprop/checks.py`` (the visible tests' helper),
-``backprop/datasets.py`` and ``datasets/``, and nothing else of it. The
+``backprop/datasets.py``, ``backprop/variants.py``, ``datasets/``, and a
+``backprop/network.py`` that holds only the earlier chapters' functions the
+exercise imports (``given_source``), nothing else of it. The rest of the
 reference implementation, this package, ``solutions/``, the gradebook, the
 course secret and other students' work are not mounted, so no code in the
 sandbox can import or read them. There is no network, no environment from
 the instructor's shell, an empty ``/tmp``, and a cap on address space.
 """
 
+import ast
+import atexit
+import functools
 import os
 import shutil
 import sys
+import tempfile
 from pathlib import Path
 from typing import NamedTuple
 
 import backprop.checks
 import backprop.datasets
+import backprop.network
+import backprop.variants
 
 WORKER = Path(__file__).resolve().parent / "worker.py"
 # what of the course a sandbox sees, at /course: the visible helper and the data
 STUDENT_FILES = {"/course/backprop/checks.py": Path(backprop.checks.__file__).resolve(),
                  "/course/backprop/datasets.py": Path(backprop.datasets.__file__).resolve(),
+                 "/course/backprop/variants.py": Path(backprop.variants.__file__).resolve(),
                  "/course/datasets": backprop.datasets.DATA_DIR}
+GIVEN_MODULE = "/course/backprop/network.py"
+
+
+def given_source(names, graded):
+    """``backprop/network.py`` cut down to the functions ``names`` (and those
+    they call): what an exercise imports from earlier chapters, and all a
+    sandbox gets of the reference. Refuses to give a function in ``graded``."""
+    source = Path(backprop.network.__file__).read_text()
+    tree = ast.parse(source)
+    functions = {node.name: node for node in tree.body if isinstance(node, ast.FunctionDef)}
+    kept, todo = set(), list(names)
+    while todo:
+        name = todo.pop()
+        if name not in kept:
+            kept.add(name)
+            todo += [node.id for node in ast.walk(functions[name])
+                     if isinstance(node, ast.Name) and node.id in functions]
+    if kept & set(graded):
+        raise ValueError(f"the exercise grades {sorted(kept & set(graded))}: not given to its sandbox")
+    lines = source.splitlines(keepends=True)
+    parts = ["".join(lines[node.lineno - 1:node.end_lineno]) for node in tree.body
+             if not isinstance(node, ast.FunctionDef) or node.name in kept]
+    return "\n\n".join(parts) + "\n"
+
+
+@functools.cache
+def _given_folder():
+    folder = tempfile.mkdtemp(prefix="given-")
+    atexit.register(shutil.rmtree, folder, True)
+    return Path(folder)
+
+
+def given_file(assignment, names, graded):
+    """A file of ``given_source`` for ``assignment``'s sandbox (made once per
+    process), or None when the exercise imports nothing from backprop.network."""
+    if not names:
+        return None
+    path = _given_folder() / f"{assignment}.py"
+    if not path.exists():
+        path.write_text(given_source(names, graded))
+        path.chmod(0o644)  # read by the sandbox's unprivileged user
+    return path
 
 
 class SandboxMissing(RuntimeError):
@@ -51,7 +102,7 @@ class Limits(NamedTuple):
     file_mb: int = 64          # the largest file it may write
 
 
-def worker_argv(limits=Limits(), uid=None):
+def worker_argv(limits=Limits(), uid=None, given=None):
     """The judge's worker, ``worker.py`` alone of this package, run with
     ``-I -S`` so that no environment variable or .pth file adds to its path.
 
@@ -59,9 +110,12 @@ def worker_argv(limits=Limits(), uid=None):
     drops to ``uid`` (by default one per grading process, so that the cap on
     processes of one submission never counts another's), with no
     capabilities and no way to gain any. The environment holds only the
-    variables set here.
+    variables set here. ``given`` is a file of ``given_source``, mounted as
+    ``backprop/network.py``.
     """
-    targets = [*STUDENT_FILES, "/grader/worker.py"]
+    mounts = {**STUDENT_FILES, **({GIVEN_MODULE: Path(given)} if given else {}),
+              "/grader/worker.py": WORKER}
+    targets = list(mounts)
     python = sorted(str(p) for p in {Path(sys.base_prefix).resolve(), Path(sys.prefix).resolve()}
                     if not str(p).startswith(("/usr/", "/etc/")))
     argv = [bwrap(), "--die-with-parent", "--new-session",
@@ -80,7 +134,7 @@ def worker_argv(limits=Limits(), uid=None):
         argv += ["--perms", "0755", "--dir", parent]
     for path in python:
         argv += ["--ro-bind", path, path]
-    for target, source in [*STUDENT_FILES.items(), ("/grader/worker.py", WORKER)]:
+    for target, source in mounts.items():
         argv += ["--ro-bind", str(source), target]
     # the sandbox's own root (where bwrap makes the folders above the binds) is read-only too
     argv += ["--remount-ro", "/", "--clearenv", "--setenv", "PATH", "/usr/bin:/bin",

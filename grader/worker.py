@@ -25,8 +25,15 @@ bytes of JSON.
     worker -> judge  {"ran": [output, ...]}            each cell's output, as text:
                      {"stdout": str, "stderr": str, "result": str or None,
                       "error": [type name, message, [traceback line, ...]] or None}
-    judge -> worker  {"call": name, "args": [...], "kwargs": {...}}
+    judge -> worker  {"call": name, "args": [...], "kwargs": {...}, "given": [name, ...]}
     worker -> judge  {"returned": value} | {"raised": [type name, message]} | {"missing": name}
+
+While a call runs, each function named in "given" is the judge's: the
+student's code that calls it asks the judge, which answers with the
+reference's value, and only for that call.
+
+    worker -> judge  {"given": name, "args": [...], "kwargs": {...}}
+    judge -> worker  {"returned": value} | {"raised": [type name, message]}
 """
 
 import ast
@@ -209,6 +216,7 @@ def run_cell(source, index, namespace):
 
 
 _NULL = open(os.devnull, "w")
+_NOTHING = object()
 
 
 def main():
@@ -226,6 +234,19 @@ def main():
     cells = read_message(incoming)["cells"]
     write_message(outgoing, {"ran": [run_cell(source, i, namespace) for i, source in enumerate(cells)]})
 
+    def given(name):
+        """A stand-in for the student's ``name`` that asks the judge for the
+        course's answer: lent for one call, so that a function built on another
+        is graded on its own (``backward`` with a correct ``hidden_error``)."""
+        def ask_the_judge(*args, **kwargs):
+            write_message(outgoing, {"given": name, "args": encode(args), "kwargs": encode(kwargs)})
+            reply = read_message(incoming)
+            if "returned" in reply:
+                return decode(reply["returned"])
+            raise RuntimeError(f"the course's {name} could not be called on these arguments: {reply['raised']}")
+        ask_the_judge.__name__ = name
+        return ask_the_judge
+
     while True:
         request = read_message(incoming)
         name = request["call"]
@@ -233,14 +254,21 @@ def main():
         if not callable(function):
             write_message(outgoing, {"missing": name})
             continue
+        lent = {other: namespace.get(other, _NOTHING) for other in request.get("given", [])}
         try:
             args, kwargs = decode(request["args"]), decode(request["kwargs"])
+            namespace.update({other: given(other) for other in lent})
             # numerical trouble counts as an error, as a warning would on the student's screen
             with warnings.catch_warnings(), np.errstate(over="raise", divide="raise", invalid="raise"):
                 warnings.simplefilter("error", RuntimeWarning)
                 reply = {"returned": encode(function(*args, **kwargs))}
         except BaseException as error:
             reply = {"raised": _error(error)}
+        finally:
+            for other, own in lent.items():
+                namespace.pop(other, None)
+                if own is not _NOTHING:
+                    namespace[other] = own
         try:
             write_message(outgoing, reply)
         except (TypeError, ValueError):  # numbers JSON cannot hold

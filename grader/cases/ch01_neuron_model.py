@@ -17,6 +17,9 @@ def forward(rng):
             yield draw.tuple_or_batch(rng, m, sizes[0]), network
 
 
+# the earlier chapters' functions the exercise imports: its sandbox gets these alone of backprop.network
+GIVEN = ("sigmoid",)
+
 TESTS = {
     "test_net_input_example": compare("net_input", net_input),
     "test_net_input_hidden": compare("net_input", net_input),

@@ -30,22 +30,26 @@ def for_function(name):
     return [m for m in CATALOGUE if m.function == name]
 
 
-def matching(name, args, kwargs=None, got=None, raised=None, rtol=1e-6, atol=1e-9):
+def matching(name, args, kwargs=None, got=None, raised=None, rtol=1e-6, atol=1e-9, variant=None):
     """Messages of the catalogued mistakes of ``name`` that explain an answer:
-    one that returned ``got`` on ``args``, or raised ``raised`` ("Type: message")."""
+    one that returned ``got`` on ``args``, or raised ``raised`` ("Type: message").
+    A task with variants passes the student's ``Variant``: its mistakes are
+    computed for it (and say nothing of another variant's)."""
     found = []
     for mistake in for_function(name):
-        if raised is not None:
-            if mistake.raises and re.search(mistake.raises, raised):
-                found.append(mistake.message)
-            continue
+        if raised is not None and mistake.raises and re.search(mistake.raises, raised):
+            found.append(mistake.message)
         if mistake.wrong is None:
             continue
         try:
             with np.errstate(all="ignore"):
-                wrong = mistake.wrong(reference, *copy.deepcopy(args), **copy.deepcopy(kwargs or {}))
-        except Exception:
+                wrong = mistake.wrong(variant if mistake.per_variant else reference,
+                                      *copy.deepcopy(args), **copy.deepcopy(kwargs or {}))
+        except Exception as error:
+            # the mistaken code fails the same way: W instead of W.T on a non-square layer
+            if raised is not None and raised == f"{type(error).__name__}: {error}":
+                found.append(mistake.message)
             continue
-        if difference(got, wrong, rtol, atol) is None:
+        if raised is None and difference(got, wrong, rtol, atol) is None:
             found.append(mistake.message)
     return found

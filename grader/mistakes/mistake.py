@@ -8,7 +8,9 @@ class Mistake(NamedTuple):
     should read.
 
     ``wrong(ref, *args, **kwargs)`` computes what the mistaken code returns,
-    from the reference module ``ref``; ``raises`` instead matches the error
+    from the reference module ``ref`` (or, ``per_variant``, from the
+    student's ``backprop.variants.Variant``; it raises where the mistake
+    cannot be made in that variant); ``raises`` instead matches the error
     the mistaken code raises ("ErrorType: message"). ``example`` is code a
     student might write with that mistake: the test suite submits it through
     ``make grade`` and checks that the message reaches the feedback.
@@ -19,3 +21,4 @@ class Mistake(NamedTuple):
     wrong: Optional[Callable]
     example: str
     raises: Optional[str] = None
+    per_variant: bool = False

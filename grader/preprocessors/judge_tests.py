@@ -21,7 +21,7 @@ from nbgrader.utils import is_grade, is_solution
 from traitlets import Float, Integer, Unicode
 
 from .. import sandbox
-from ..cases import TESTS
+from ..cases import GIVEN, TESTS
 from ..judge import course_secret, judge, seed
 
 
@@ -78,9 +78,11 @@ class JudgeTests(NbGraderPreprocessor):
                 cells.append((labels.get(grade_id, f"the cell of {grade_id}" if grade_id else f"cell {number}"),
                               cell.source))
         secret = course_secret(self.secret_file)
+        given = sandbox.given_file(nbg["notebook"], GIVEN.get(nbg["notebook"], ()),
+                                   {test.function for test in tests.values() if hasattr(test, "function")})
         report = judge(cells, tests, lambda grade_id: seed(secret, nbg["assignment"], nbg["student"], grade_id),
-                       sandbox.worker_argv(sandbox.Limits(memory_mb=self.memory_mb)),
-                       self.cells_timeout, self.call_timeout)
+                       sandbox.worker_argv(sandbox.Limits(memory_mb=self.memory_mb), given=given),
+                       self.cells_timeout, self.call_timeout, nbg["notebook"], nbg["student"])
         program = [c for c in nb.cells if c.cell_type == "code" and not _is_test(c)]
         for cell, output in zip(program, report.pop("outputs")):
             cell.outputs = cell_outputs(output)

@@ -2,13 +2,14 @@
 reference solutions and fails each catalogued mistake by name; what crosses
 the boundary is plain data; the judge's values are out of the worker's reach."""
 
+import ast
 import base64
 
 import nbformat
 import numpy as np
 import pytest
 
-from backprop.checks import difference
+from backprop.checks import check, difference
 from conftest import ROOT
 from grader import cases, judge, mistakes, sandbox
 from grader.worker import Foreign, WireError, decode, encode
@@ -28,8 +29,15 @@ def program(assignment, replace=None):
     return cells
 
 
-def run(assignment, replace=None, tests=None):
-    return judge.judge(program(assignment, replace), tests or cases.TESTS[assignment], lambda grade_id: 7)
+def argv(assignment):
+    """The sandbox of ``assignment``'s worker, with the earlier chapters' functions it imports."""
+    graded = {t.function for t in cases.TESTS[assignment].values() if hasattr(t, "function")}
+    return sandbox.worker_argv(given=sandbox.given_file(assignment, cases.GIVEN[assignment], graded))
+
+
+def run(assignment, replace=None, tests=None, student_id="student"):
+    return judge.judge(program(assignment, replace), tests or cases.TESTS[assignment], lambda grade_id: 7,
+                       argv(assignment), assignment=assignment, student_id=student_id)
 
 
 @pytest.mark.parametrize("assignment", sorted(cases.TESTS))
@@ -233,3 +241,83 @@ def test_the_sandbox_enforces_its_limits():
     assert found["uid"] != 0 and found["capabilities"] == "0000000000000000", found
     assert isinstance(found["processes"], int) and found["processes"] < 16, found
     assert found["tmp"] == "OSError", found
+
+
+TRANSPOSE_SLIP = "def hidden_error(O, err_next, W_next):\n    return O * (1 - O) * (err_next @ W_next)\n"
+
+
+def test_one_slip_costs_the_marks_of_one_function():
+    """A missing transpose in hidden_error fails hidden_error's tests by name;
+    backward, built on it and right, passes: the judge lends its own hidden_error."""
+    report = run("ch04_hidden_error", {"hidden_error": TRANSPOSE_SLIP})
+    verdicts = report["tests"]
+    assert verdicts["test_backward_example"]["passed"] and verdicts["test_backward_hidden"]["passed"]
+    for grade_id in ("test_hidden_error_example", "test_hidden_error_hidden"):
+        assert not verdicts[grade_id]["passed"]
+        assert "without transposing" in verdicts[grade_id]["message"]
+
+
+def test_a_visible_test_blames_the_function_at_fault():
+    namespace = {}
+    exec("import numpy as np\nfrom backprop.network import forward, output_error\n" + TRANSPOSE_SLIP
+         + "def backward(outputs, T, network):\n    errors = [output_error(outputs[-1], T)]\n"
+         "    for k in range(len(network) - 1, 0, -1):\n"
+         "        errors.insert(0, hidden_error(outputs[k], errors[0], network[k][0]))\n    return errors\n",
+         namespace)
+    rng = np.random.default_rng(1)
+    network = sandbox.backprop.network.init_network([2, 3, 2, 1], rng)
+    outputs = namespace["forward"](np.array([0.5, -1.0]), network)
+    expected = sandbox.backprop.network.backward(outputs, np.array([1.0]), network)
+    with pytest.raises(AssertionError, match=r"your backward is right; it failed because your hidden_error raises"):
+        check("backward", namespace["backward"], (outputs, np.array([1.0]), network), expected)
+    # the visible test of hidden_error itself names the missing transpose on a non-square layer
+    with pytest.raises(AssertionError, match="without transposing"):
+        check("hidden_error", namespace["hidden_error"], (outputs[1], expected[1], network[1][0]), expected[0])
+
+
+def test_a_sandbox_gets_only_the_earlier_chapters_functions_its_exercise_imports():
+    probe = ("import backprop.network as given\nnames = sorted(n for n in dir(given) if not n.startswith('_'))\n"
+             "try:\n    from backprop.network import hidden_error\n    leaked = True\nexcept ImportError:\n"
+             "    leaked = False\n")
+    student = judge.Student([("probe", probe), ("ask", "def ask():\n    return names, leaked")],
+                            argv("ch04_hidden_error"))
+    try:
+        assert student.start() is None
+        names, leaked = student.call("ask", ()).value
+    finally:
+        student.close()
+    assert not leaked and "forward" in names and "output_error" in names
+    assert not {"hidden_error", "backward", "update", "train"} & set(names)
+    # what every solution imports is given to its sandbox, and no exercise is given what it grades
+    for assignment, tests in cases.TESTS.items():
+        nb = nbformat.read(ROOT / "solutions" / assignment / f"{assignment}.ipynb", as_version=4)
+        given_cell = next(c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == "given")
+        imported = {alias.name for node in ast.walk(ast.parse(given_cell.source))
+                    if isinstance(node, ast.ImportFrom) and node.module == "backprop.network" for alias in node.names}
+        assert imported == set(cases.GIVEN[assignment])
+        graded = {t.function for t in tests.values() if hasattr(t, "function")}
+        with pytest.raises(ValueError):
+            sandbox.given_source(cases.GIVEN[assignment] + tuple(graded), graded)
+
+
+def test_a_lent_function_answers_for_its_call_alone():
+    """backward keeps the judge's hidden_error; called later, outside a call
+    that lends it, it gets no answer from the judge."""
+    cells = [("given", "import numpy as np\nfrom backprop.network import forward, output_error"),
+             ("answer", TRANSPOSE_SLIP + "kept = []\n"
+              "def backward(outputs, T, network):\n    kept.append(hidden_error)\n"
+              "    return [hidden_error(outputs[1], output_error(outputs[2], T), network[1][0]),\n"
+              "            output_error(outputs[2], T)]\n"
+              "def oracle(O, err_next, W_next):\n    return kept[0](O, err_next, W_next)\n")]
+    rng = np.random.default_rng(2)
+    network = sandbox.backprop.network.init_network([2, 3, 1], rng)
+    outputs = sandbox.backprop.network.forward(np.array([0.5, -1.0]), network)
+    student = judge.Student(cells, argv("ch04_hidden_error"), call_timeout=5)
+    try:
+        assert student.start() is None
+        lent = student.call("backward", (outputs, np.array([1.0]), network), given=("hidden_error",))
+        assert difference(lent.value, sandbox.backprop.network.backward(outputs, np.array([1.0]), network)) is None
+        later = student.call("oracle", (outputs[1], np.array([0.1]), network[1][0]))
+        assert later.value is None and (later.raised or later.problem)
+    finally:
+        student.close()
