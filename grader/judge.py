@@ -327,7 +327,8 @@ def compare(function, cases, rtol=1e-6, atol=1e-9, reference_function=None, per_
 
     # the functions it is built on that the same assignment grades: the judge lends its own
     # (grader.cases sets them), so that one slip costs the marks of one function
-    test.function, test.reference, test.given = function, reference_function, ()
+    test.function, test.reference, test.given, test.cases = function, reference_function, (), cases
+    test.per_variant = per_variant
     return test
 
 

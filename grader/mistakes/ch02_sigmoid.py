@@ -5,6 +5,38 @@ import numpy as np
 from .mistake import Mistake
 
 
+def _derivative(variant, O):
+    from ..cases.ch02_sigmoid import activation_derivative_of
+    return activation_derivative_of(variant, O)
+
+
+# the constant the chain rule brings in from the inside of each variant's f, and what is left without it
+_INNER = {"bipolar sigmoid": 0.5, "sigmoid with gain 2": 2.0, "scaled tanh": 2 / 3}
+
+
+def _without_inner_factor(variant, O):
+    return _derivative(variant, O) / _INNER[variant.name]
+
+
+def _logistic_formula(variant, O):
+    if variant.name == "sigmoid with gain 2":
+        raise ValueError("the missing gain explains it")
+    return np.asarray(O, dtype=float) * (1 - np.asarray(O, dtype=float))
+
+
+def _slope_at_O(variant, O):
+    return _derivative(variant, variant.params["f"](O))
+
+
+# written for any variant: what a student who made the mistake in theirs would write
+_VARIANT_EXAMPLE = """def activation_derivative(O):
+    O = np.asarray(O, dtype=float)
+    a = 1.7159
+    return {"tanh": 1 - O**2, "bipolar sigmoid": BIPOLAR, "sigmoid with gain 2": GAIN,
+            "softplus": SOFTPLUS, "scaled tanh": SCALED}[V.name]
+"""
+
+
 MISTAKES = [
     # chapter 2: sigmoid
     Mistake(
@@ -36,4 +68,34 @@ MISTAKES = [
         "it returns sigmoid(O), the activation, not its derivative: dO/dI = O (1 - O).",
         lambda ref, O: ref.sigmoid(O),
         "def sigmoid_derivative(O):\n    return 1 / (1 + np.exp(-O))\n"),
+    # chapter 2, derived by the student: activation_derivative of their variant's activation
+    Mistake(
+        "activation_derivative", "the chain rule's inner factor missing",
+        "a constant factor is missing: your activation has a number inside it (f(I) = g(b I) or a "
+        "scaled g), and the chain rule brings that constant out as a factor of dO/dI.",
+        _without_inner_factor,
+        _VARIANT_EXAMPLE.replace("BIPOLAR", "1 - O**2").replace("GAIN", "O * (1 - O)")
+        .replace("SOFTPLUS", "O").replace("SCALED", "a - O**2 / a"),
+        per_variant=True),
+    Mistake(
+        "activation_derivative", "the logistic's O(1 - O)",
+        "this is the logistic sigmoid's derivative O (1 - O); your variant's activation is another "
+        "function: differentiate its f(I), then write the result in O = f(I).",
+        _logistic_formula,
+        _VARIANT_EXAMPLE.replace("1 - O**2, \"bipolar", "O * (1 - O), \"bipolar")
+        .replace("BIPOLAR", "O * (1 - O)").replace("GAIN", "2 * O * (1 - O)")
+        .replace("SOFTPLUS", "O * (1 - O)").replace("SCALED", "O * (1 - O)"),
+        per_variant=True),
+    Mistake(
+        "activation_derivative", "the slope at I = O",
+        "this is f'(I) evaluated at I = O: the derivative must be written in the unit's output, "
+        "so after differentiating f(I), replace every f(I) in it by O (as chapter 2 turns "
+        "e^-I / (1 + e^-I)^2 into O (1 - O)); nothing is evaluated at O as if it were I.",
+        _slope_at_O,
+        _VARIANT_EXAMPLE.replace("1 - O**2, \"bipolar", "1 - np.tanh(O)**2, \"bipolar")
+        .replace("BIPOLAR", "(1 - np.tanh(O / 2)**2) / 2")
+        .replace("GAIN", "2 / (1 + np.exp(-2 * O)) * (1 - 1 / (1 + np.exp(-2 * O)))")
+        .replace("SOFTPLUS", "1 / (1 + np.exp(-O))")
+        .replace("SCALED", "a * (2 / 3) * (1 - np.tanh(2 * O / 3)**2)"),
+        per_variant=True),
 ]

@@ -9,6 +9,7 @@ import nbformat
 import numpy as np
 import pytest
 
+from backprop import variants
 from backprop.checks import check, difference
 from conftest import ROOT
 from grader import cases, judge, mistakes, sandbox
@@ -23,10 +24,15 @@ def program(assignment, replace=None):
     nb = nbformat.read(ROOT / "solutions" / assignment / f"{assignment}.ipynb", as_version=4)
     cells = []
     for cell in nb.cells:
-        meta = cell.metadata.get("nbgrader", {})
+        meta = cell.metadata.get("nbgrader", cell.metadata.get("course", {}))
         if cell.cell_type == "code" and not (meta.get("grade") and not meta.get("solution")):
             cells.append((meta.get("grade_id", "cell"), (replace or {}).get(meta.get("grade_id"), cell.source)))
     return cells
+
+
+def for_student(student_id, replace=None):
+    """Answers ``replace`` in the notebook of ``student_id``, who entered their id."""
+    return {"student_id": f"STUDENT_ID = {student_id!r}", **(replace or {})}
 
 
 def argv(assignment):
@@ -36,7 +42,8 @@ def argv(assignment):
 
 
 def run(assignment, replace=None, tests=None, student_id="student"):
-    return judge.judge(program(assignment, replace), tests or cases.TESTS[assignment], lambda grade_id: 7,
+    return judge.judge(program(assignment, for_student(student_id, replace)), tests or cases.TESTS[assignment],
+                       lambda grade_id: 7,
                        argv(assignment), assignment=assignment, student_id=student_id)
 
 
@@ -52,11 +59,27 @@ def assignment_of(function):
                 if any(getattr(t, "function", None) == function for t in tests.values()))
 
 
+def student_who_can_make(mistake, assignment, tests):
+    """An id whose variant of the task is one in which ``mistake`` can be made."""
+    test = next(iter(tests.values()))
+    for n in range(100):
+        own = variants.variant(assignment, f"student-{n}")
+        args = next(iter(test.cases(np.random.default_rng(0), own)))
+        try:
+            wrong = mistake.wrong(own, *args)
+        except Exception:
+            continue
+        if difference(wrong, test.reference(own, *args)) is not None:
+            return own.student
+    raise AssertionError(f"no variant in which {mistake.name} can be made")
+
+
 @pytest.mark.parametrize("mistake", mistakes.CATALOGUE, ids=lambda m: f"{m.function}: {m.name}")
 def test_each_catalogued_mistake_fails_and_is_named(mistake):
     assignment = assignment_of(mistake.function)
     tests = {g: t for g, t in cases.TESTS[assignment].items() if getattr(t, "function", None) == mistake.function}
-    report = run(assignment, {mistake.function: mistake.example}, tests)
+    student_id = student_who_can_make(mistake, assignment, tests) if mistake.per_variant else "student"
+    report = run(assignment, {mistake.function: mistake.example}, tests, student_id)
     for grade_id, verdict in report["tests"].items():
         assert not verdict["passed"], f"{grade_id} passed {mistake.name}"
         assert mistake.message in verdict["message"], verdict["message"]
@@ -321,3 +344,36 @@ def test_a_lent_function_answers_for_its_call_alone():
         assert later.value is None and (later.raised or later.problem)
     finally:
         student.close()
+
+
+def ids_by_variant(assignment):
+    """{variant name: an id that has it}, for every variant of ``assignment``."""
+    found = {}
+    for n in range(500):
+        found.setdefault(variants.variant(assignment, f"student-{n}").name, f"student-{n}")
+    assert set(found) == set(variants.names(assignment))
+    return found
+
+
+@pytest.mark.parametrize("assignment", sorted(variants.OPTIONS))
+def test_the_solution_solves_every_variant(assignment):
+    for name, student_id in ids_by_variant(assignment).items():
+        report = run(assignment, student_id=student_id)
+        assert {g: v["message"] for g, v in report["tests"].items() if not v["passed"]} == {}, name
+
+
+@pytest.mark.parametrize("assignment", sorted(variants.OPTIONS))
+def test_a_notebook_solved_for_another_id_loses_those_marks(assignment):
+    (mine, me), (theirs, them) = list(ids_by_variant(assignment).items())[:2]
+    cells = program(assignment, for_student(them))  # their notebook, handed in as mine
+    report = judge.judge(cells, cases.TESTS[assignment], lambda grade_id: 7, argv(assignment),
+                         assignment=assignment, student_id=me)
+    per_variant = {g for g, t in cases.TESTS[assignment].items() if getattr(t, "per_variant", False)}
+    assert per_variant
+    for grade_id, verdict in report["tests"].items():
+        if grade_id in per_variant:
+            assert not verdict["passed"]
+            assert f'solves the variant "{theirs}", which is not yours' in verdict["message"]
+            assert repr(me) in verdict["message"] and mine in verdict["message"]
+        else:
+            assert verdict["passed"], verdict["message"]
