@@ -24,6 +24,52 @@ def run(args, cwd, timeout=900):
     return subprocess.run(args, cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout)
 
 
+def as_student(nb, student_id):
+    """A copy of notebook ``nb`` with ``student_id`` entered in its STUDENT_ID
+    cell, as a student does before solving their variant (no change to an
+    exercise without variants)."""
+    import nbformat
+
+    nb = nbformat.reads(nbformat.writes(nb), as_version=4)
+    for cell in nb.cells:
+        if cell.metadata.get("course", {}).get("grade_id") == "student_id":
+            cell.source = f"STUDENT_ID = {student_id!r}  # the id you submit your work under, in quotes"
+    return nb
+
+
+def student_who_can_make(mistake, assignment, prefix="student"):
+    """An id whose variant is one in which ``mistake`` (of a task with
+    variants) can be made: its mistaken answer differs from the right one."""
+    import numpy as np
+
+    from backprop import variants
+    from backprop.checks import difference
+    from grader import cases
+
+    test = next(t for t in cases.TESTS[assignment].values() if getattr(t, "function", None) == mistake.function)
+    for n in range(100):
+        own = variants.variant(assignment, f"{prefix}-{n}")
+        args = next(iter(test.cases(np.random.default_rng(0), own)))
+        try:
+            wrong = mistake.wrong(own, *args)
+        except Exception:
+            continue
+        if difference(wrong, test.reference(own, *args)) is not None:
+            return own.student
+    raise AssertionError(f"no variant in which {mistake.name} can be made")
+
+
+def ids_by_variant(assignment, prefix="student"):
+    """{variant name: an id that has it}, for every variant of ``assignment``."""
+    from backprop import variants
+
+    found = {}
+    for n in range(500):
+        found.setdefault(variants.variant(assignment, f"{prefix}-{n}").name, f"{prefix}-{n}")
+    assert set(found) == set(variants.names(assignment))
+    return found
+
+
 def assignments():
     return sorted(p.name for p in (ROOT / "solutions").iterdir() if p.is_dir())
 

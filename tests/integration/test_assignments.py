@@ -15,8 +15,9 @@ import nbformat
 import pytest
 from nbgrader.api import Gradebook
 
-from conftest import ROOT, assignments, run
-from grader import mistakes
+from backprop import variants
+from conftest import ROOT, as_student, assignments, ids_by_variant, run, student_who_can_make
+from grader import cases, mistakes
 
 SECRET_BLOCKS = [("### BEGIN SOLUTION", "### END SOLUTION"),
                  ("### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS")]
@@ -100,19 +101,34 @@ def page_text(page):
     return " ".join(html.unescape(re.sub(r"<[^>]+>", "", page)).split())
 
 
-def mistake_students(source):
+def mistake_students(name, source):
     """Student id -> (mistake, notebook) for each catalogued mistake that
-    applies to a function this assignment's solution cells define."""
+    applies to a function this assignment's solution cells define (a
+    mistake of a task with variants, by a student whose variant allows it)."""
     defined = {c.metadata["nbgrader"]["grade_id"] for c in source.cells
                if c.metadata.get("nbgrader", {}).get("solution")}
     students = {}
     for i, mistake in enumerate(mistakes.CATALOGUE):
         if mistake.function in defined:
-            nb = nbformat.reads(nbformat.writes(source), as_version=4)
+            student = student_who_can_make(mistake, name, f"mistake{i:02d}") if mistake.per_variant \
+                else f"mistake{i:02d}"
+            nb = as_student(source, student)
             for cell in nb.cells:
                 if cell.metadata.get("nbgrader", {}).get("grade_id") == mistake.function:
                     cell.source = mistake.example
-            students[f"mistake{i:02d}"] = (mistake, nb)
+            students[student] = (mistake, nb)
+    return students
+
+
+def variant_students(name, source):
+    """For an exercise with variants: the solution handed in by a student of
+    each variant, and a notebook solved for another's id ("copied")."""
+    if name not in variants.OPTIONS:
+        return {}
+    ids = ids_by_variant(name, "variant")
+    students = {student: (None, as_student(source, student)) for student in ids.values()}
+    other = next(student for variant, student in ids.items() if variant != variants.variant(name, "copied").name)
+    students["copied"] = (None, as_student(source, other))
     return students
 
 
@@ -132,8 +148,9 @@ def graded(tmp_path_factory):
     for name in assignments():
         source = nbformat.read(ROOT / "solutions" / name / f"{name}.ipynb", as_version=4)
         release = nbformat.read(ROOT / "exercises" / name / f"{name}.ipynb", as_version=4)
-        submissions = {"solution": (None, source), "stub": (None, release),
-                       "deleted_tests": (None, without_tests(source)), **mistake_students(source)}
+        submissions = {"solution": (None, as_student(source, "solution")), "stub": (None, release),
+                       "deleted_tests": (None, without_tests(as_student(source, "deleted_tests"))),
+                       **mistake_students(name, source), **variant_students(name, source)}
         for student, (mistake, nb) in submissions.items():
             folder = course / "submitted" / student / name
             folder.mkdir(parents=True)
@@ -176,6 +193,22 @@ def test_deleted_test_cells_are_restored_and_graded(graded):
         assert "restored and graded" in graded["rows"]["deleted_tests", name]["reason"]
 
 
+def test_the_solution_scores_full_marks_in_every_variant(graded):
+    for name in variants.OPTIONS:
+        for student in ids_by_variant(name, "variant").values():
+            scores = graded["scores"][student, name]
+            assert scores and all(score == top for score, top in scores.values()), (name, student, scores)
+
+
+def test_a_notebook_solved_for_another_id_loses_those_marks(graded):
+    for name in variants.OPTIONS:
+        scores, page = graded["scores"]["copied", name], graded["feedback"]["copied", name]
+        tests = cases.TESTS[name]
+        lost = {cell for cell, (score, top) in scores.items() if score < top}
+        assert lost == {g for g, t in tests.items() if getattr(t, "per_variant", False)}, (name, scores)
+        assert "which is not yours: you submitted as 'copied'" in page, name
+
+
 def test_each_known_mistake_loses_marks_and_is_named(graded):
     mistaken = {key: m for key, m in graded["students"].items() if m is not None}
     assert len({(m.function, m.name) for m in mistaken.values()}) == len(mistakes.CATALOGUE)
@@ -184,6 +217,11 @@ def test_each_known_mistake_loses_marks_and_is_named(graded):
         lost = [cell for cell, (score, top) in scores.items()
                 if cell.startswith(f"test_{mistake.function}") and score < top]
         assert lost, f"{name}: '{mistake.name}' lost no marks on {mistake.function}'s tests: {scores}"
+        # one slip costs one function's marks: the others, even those built on it, keep theirs
+        others = {t.function for t in cases.TESTS[name].values() if getattr(t, "function", None)} - {mistake.function}
+        cascaded = [cell for cell, (score, top) in scores.items() if score < top and any(
+            cell in (f"test_{other}_example", f"test_{other}_hidden") for other in others)]
+        assert not cascaded, f"{name}: '{mistake.name}' also cost the marks of {cascaded}"
         message = " ".join(mistake.message.split())
         page = graded["feedback"][student, name]
         assert message in page, f"{name}: the feedback for '{mistake.name}' does not name it"

@@ -11,7 +11,7 @@ import pytest
 
 from backprop import variants
 from backprop.checks import check, difference
-from conftest import ROOT
+from conftest import ROOT, ids_by_variant, student_who_can_make
 from grader import cases, judge, mistakes, sandbox
 from grader.worker import Foreign, WireError, decode, encode
 
@@ -59,26 +59,11 @@ def assignment_of(function):
                 if any(getattr(t, "function", None) == function for t in tests.values()))
 
 
-def student_who_can_make(mistake, assignment, tests):
-    """An id whose variant of the task is one in which ``mistake`` can be made."""
-    test = next(iter(tests.values()))
-    for n in range(100):
-        own = variants.variant(assignment, f"student-{n}")
-        args = next(iter(test.cases(np.random.default_rng(0), own)))
-        try:
-            wrong = mistake.wrong(own, *args)
-        except Exception:
-            continue
-        if difference(wrong, test.reference(own, *args)) is not None:
-            return own.student
-    raise AssertionError(f"no variant in which {mistake.name} can be made")
-
-
 @pytest.mark.parametrize("mistake", mistakes.CATALOGUE, ids=lambda m: f"{m.function}: {m.name}")
 def test_each_catalogued_mistake_fails_and_is_named(mistake):
     assignment = assignment_of(mistake.function)
     tests = {g: t for g, t in cases.TESTS[assignment].items() if getattr(t, "function", None) == mistake.function}
-    student_id = student_who_can_make(mistake, assignment, tests) if mistake.per_variant else "student"
+    student_id = student_who_can_make(mistake, assignment) if mistake.per_variant else "student"
     report = run(assignment, {mistake.function: mistake.example}, tests, student_id)
     for grade_id, verdict in report["tests"].items():
         assert not verdict["passed"], f"{grade_id} passed {mistake.name}"
@@ -344,15 +329,6 @@ def test_a_lent_function_answers_for_its_call_alone():
         assert later.value is None and (later.raised or later.problem)
     finally:
         student.close()
-
-
-def ids_by_variant(assignment):
-    """{variant name: an id that has it}, for every variant of ``assignment``."""
-    found = {}
-    for n in range(500):
-        found.setdefault(variants.variant(assignment, f"student-{n}").name, f"student-{n}")
-    assert set(found) == set(variants.names(assignment))
-    return found
 
 
 @pytest.mark.parametrize("assignment", sorted(variants.OPTIONS))
