@@ -103,6 +103,21 @@ OPTIONS = {
          "sum |w_ij| over every weight (not the biases), lambda = 0.05; take d|w|/dw = sign(w)",
          {"kind": "L1", "lambda": 0.05}),
     ],
+    "ch06_termination": [
+        ("targets 0 and 1", "the output unit is a sigmoid trained with the squared error E = 1/2 (T - O)^2, "
+         "so Err = O (1 - O)(T - O) (chapter 3), and every target T is 0 or 1",
+         {"targets": (0.0, 1.0), "Err": lambda O, T: O * (1 - O) * (T - O)}),
+        ("targets 0.1 and 0.9", "the output unit is a sigmoid trained with the squared error E = 1/2 (T - O)^2, "
+         "so Err = O (1 - O)(T - O) (chapter 3), and every target T is 0.1 or 0.9",
+         {"targets": (0.1, 0.9), "Err": lambda O, T: O * (1 - O) * (T - O)}),
+        ("targets 0.05 and 0.95", "the output unit is a sigmoid trained with the squared error "
+         "E = 1/2 (T - O)^2, so Err = O (1 - O)(T - O) (chapter 3), and every target T is 0.05 or 0.95",
+         {"targets": (0.05, 0.95), "Err": lambda O, T: O * (1 - O) * (T - O)}),
+        ("cross-entropy, targets 0 and 1", "the output unit is a sigmoid trained with the cross-entropy "
+         "E = -[T ln O + (1 - T) ln(1 - O)], for which the factor O (1 - O) cancels and Err = T - O "
+         "(chapter 3), and every target T is 0 or 1",
+         {"targets": (0.0, 1.0), "Err": lambda O, T: T - O}),
+    ],
     "ch07_learning_rate": [
         ("half the sum", "the error of an epoch is E = 1/2 sum over its m tuples of (T - O)^2",
          {"E": lambda O, T: 0.5 * np.sum((T - O) ** 2)}),

@@ -1,5 +1,7 @@
 """Hidden cases of chapter 6, termination (book/ch06_termination.md)."""
 
+import numpy as np
+
 from backprop import network as reference
 
 from ..judge import Call, compare
@@ -34,6 +36,36 @@ def train(rng):
         yield Call((X, T, network, 0.5), {"max_epochs": 8, rule: min(history[key][:-1]) + 1e-9})
 
 
+def critical_outputs(T):
+    """The outputs O in (0, 1) where O (1 - O)(T - O) has a zero derivative,
+    -3 O^2 + (2 + 2T) O - T = 0: the one on the far side of T from 0 or 1 (the
+    larger |Err|) first, then the one between T and the nearer end."""
+    root = np.sqrt((2 + 2 * T) ** 2 - 12 * T)
+    low, high = (2 + 2 * T - root) / 6, (2 + 2 * T + root) / 6
+    return [O for O in ((high, low) if T < 0.5 else (low, high)) if 0 < O < 1]
+
+
+def largest_Err(variant):
+    """The supremum of |Err| over outputs O in (0, 1) and the variant's targets."""
+    if variant.name.startswith("cross-entropy"):
+        return 1.0  # |T - O| < 1, as close to 1 as one likes: a supremum, never reached
+    return max(abs(O * (1 - O) * (T - O)) for T in variant.params["targets"] for O in critical_outputs(T))
+
+
+def largest_output_step_of(variant, O_prev, l):
+    """The largest |Delta w_ij| = l |Err_j| |O_i| into a sigmoid output unit (chapter 6's
+    rule 6.1 meets chapter 5's update): the task the book leaves to the student, by calculus."""
+    return l * float(np.max(np.abs(np.asarray(O_prev, dtype=float)))) * largest_Err(variant)
+
+
+def largest_output_step(rng, variant):
+    yield (np.array([0.2, -0.7, 0.5]), 0.5)
+    yield (rng.uniform(0, 1, 5), float(rng.uniform(0.01, 1)))
+    yield (rng.uniform(-2, 2, 8), float(rng.uniform(0.01, 1)))
+    yield (rng.uniform(0, 1, 1), 0.1)
+    yield (rng.uniform(-1, 1, 20), float(rng.uniform(0.01, 3)))
+
+
 # the earlier chapters' functions the exercise imports: its sandbox gets these alone of backprop.network
 GIVEN = ("forward", "output_error", "hidden_error", "backward", "update")
 
@@ -42,4 +74,8 @@ TESTS = {
     "test_should_stop_hidden": compare("should_stop", should_stop),
     "test_train_example": compare("train", train),
     "test_train_hidden": compare("train", train),
+    "test_largest_output_step_example": compare("largest_output_step", largest_output_step,
+                                                reference_function=largest_output_step_of, per_variant=True),
+    "test_largest_output_step_hidden": compare("largest_output_step", largest_output_step,
+                                               reference_function=largest_output_step_of, per_variant=True),
 }

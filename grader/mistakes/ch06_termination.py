@@ -1,5 +1,7 @@
-"""Known mistakes of chapter 6, termination (book/ch06_termination.md): should_stop and train."""
+"""Known mistakes of chapter 6, termination (book/ch06_termination.md): should_stop, train and
+largest_output_step."""
 
+import numpy as np
 
 from .mistake import Mistake
 
@@ -59,6 +61,72 @@ def train_source(batches='mode == "epoch"',
     return _TRAIN.replace("BATCHES", batches).replace("THRESHOLDS", thresholds)
 
 
+def _largest_input(O_prev):
+    return float(np.max(np.abs(np.asarray(O_prev, dtype=float))))
+
+
+def _squared_error_only(variant):
+    if variant.name.startswith("cross-entropy"):
+        raise ValueError("the cross-entropy's Err = T - O has no factor O (1 - O)")
+    return variant.params["targets"]
+
+
+def _factors_bounded_apart(variant, O_prev, l):
+    """O (1 - O) <= 1/4 and |T - O| <= max(T, 1 - T), multiplied."""
+    return l * _largest_input(O_prev) * 0.25 * max(max(T, 1 - T) for T in _squared_error_only(variant))
+
+
+def _miss_taken_as_one(variant, O_prev, l):
+    """O (1 - O) <= 1/4 and |T - O| <= 1 (for targets 0 and 1 the same as bounding them apart)."""
+    if variant.params["targets"] == (0.0, 1.0):
+        raise ValueError("for targets 0 and 1 the largest |T - O| is 1: the factors bounded apart")
+    _squared_error_only(variant)
+    return l * _largest_input(O_prev) * 0.25
+
+
+def _at_the_steepest_point(variant, O_prev, l):
+    """|Err| at O = 1/2, where O (1 - O) is largest."""
+    return l * _largest_input(O_prev) * 0.25 * max(abs(T - 0.5) for T in _squared_error_only(variant))
+
+
+def _wrong_side(variant, O_prev, l):
+    """The maximum of |Err| between the target and the nearer end of (0, 1)."""
+    from ..cases.ch06_termination import critical_outputs
+    near = [critical_outputs(T)[1:] for T in _squared_error_only(variant)]
+    if not all(near):
+        raise ValueError("with targets 0 and 1 there is no output between a target and its end")
+    return l * _largest_input(O_prev) * max(abs(O * (1 - O) * (T - O))
+                                            for T, (O,) in zip(variant.params["targets"], near))
+
+
+def _without_inputs(variant, O_prev, l):
+    from ..cases.ch06_termination import largest_Err
+    return l * largest_Err(variant)
+
+
+# written for any variant: what a student who made the mistake in theirs would write
+_STEP_EXAMPLE = """def largest_output_step(O_prev, l):
+    O_prev = np.asarray(O_prev, dtype=float)
+    if V.name.startswith("cross-entropy"):
+        largest = CROSS_ENTROPY
+    else:
+        largest = 0.0
+        for T in V.params["targets"]:
+            root = np.sqrt((2 + 2 * T) ** 2 - 12 * T)
+            for O in ROOTS:
+                if 0 < O < 1:
+                    largest = max(largest, abs(O * (1 - O) * (T - O)))
+    return l * INPUTS * largest
+"""
+
+
+def step_source(cross_entropy="1.0", roots="((2 + 2 * T - root) / 6, (2 + 2 * T + root) / 6)",
+                inputs="np.max(np.abs(O_prev))"):
+    """Student-style code of largest_output_step, right or with a mistake."""
+    return (_STEP_EXAMPLE.replace("CROSS_ENTROPY", cross_entropy).replace("ROOTS", roots)
+            .replace("INPUTS", inputs))
+
+
 MISTAKES = [
     # chapter 6: should_stop
     Mistake(
@@ -114,4 +182,47 @@ MISTAKES = [
         "case updating changes the weights after every tuple.",
         lambda ref, X, T, network, l, **kw: ref.train(X, T, network, l, **dict(kw, mode="epoch")),
         train_source(batches="True")),
+    # chapter 6, derived by the student: largest_output_step of their variant's output unit
+    Mistake(
+        "largest_output_step", "the maximum of O(1 - O) (1/4) used",
+        "you bounded the two factors of |Err| = O (1 - O) |T - O| apart, O (1 - O) by its maximum 1/4 and "
+        "|T - O| by its own: they are largest at different outputs (O (1 - O) at O = 1/2, |T - O| far "
+        "from the target), so their product never reaches that bound. Maximise O (1 - O) |T - O| as one "
+        "function of O: set its derivative to zero.",
+        _factors_bounded_apart,
+        step_source(roots="(0.5,)").replace("abs(O * (1 - O) * (T - O))", "0.25 * max(T, 1 - T)"),
+        per_variant=True),
+    Mistake(
+        "largest_output_step", "|T - O| taken as 1",
+        "you took |T - O| as 1 and O (1 - O) as 1/4: with your targets |T - O| never reaches 1, and the "
+        "two factors are not largest at the same output anyway. Maximise O (1 - O) |T - O| as one "
+        "function of O, for each of your targets: set its derivative to zero.",
+        _miss_taken_as_one,
+        step_source(roots="(0.5,)").replace("abs(O * (1 - O) * (T - O))", "0.25"),
+        per_variant=True),
+    Mistake(
+        "largest_output_step", "|Err| at O = 1/2",
+        "this is |Err| at O = 1/2, where the sigmoid is steepest: but |T - O| keeps growing as O moves "
+        "away from the target, so |Err| = O (1 - O) |T - O| is larger at another output. Set its "
+        "derivative to zero and solve for O.",
+        _at_the_steepest_point,
+        step_source(roots="(0.5,)"),
+        per_variant=True),
+    Mistake(
+        "largest_output_step", "the maximum of the wrong side",
+        "this is the largest |Err| between a target and the nearer end of (0, 1) (for T = 0.1, between "
+        "O = 0 and 0.1): |Err| has another, larger maximum on the other side of the target. The "
+        "derivative of O (1 - O)(T - O) has two roots in (0, 1) for your targets: keep the larger |Err| "
+        "of both, for both targets.",
+        _wrong_side,
+        step_source(roots="[min((2 + 2 * T - root) / 6, (2 + 2 * T + root) / 6, key=lambda O: min(O, 1 - O))]"),
+        per_variant=True),
+    Mistake(
+        "largest_output_step", "max|O_i| missing",
+        "the step of weight w_ij is Delta w_ij = l Err_j O_i (chapter 5): it is proportional to the "
+        "weight's input O_i, so the largest step is that of the weight whose input has the largest "
+        "|O_i|. Your answer leaves the inputs out.",
+        _without_inputs,
+        step_source(inputs="1.0"),
+        per_variant=True),
 ]

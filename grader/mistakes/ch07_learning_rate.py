@@ -1,4 +1,5 @@
-"""Known mistakes of chapter 7, learning-rate effects (book/ch07_learning_rate.md): one_over_t and classify_run."""
+"""Known mistakes of chapter 7, learning-rate effects (book/ch07_learning_rate.md): one_over_t, classify_run
+and largest_stable_rate."""
 
 import numpy as np
 
@@ -19,6 +20,31 @@ def _classify_ignoring_nan(ref, errors):
     if np.sum(np.diff(E) > 0) >= 0.25 * (len(E) - 1):
         return "oscillating"
     return "converging"
+
+
+def _rate(variant, X, bias=True, steps_over=2.0, eigenvalue=-1, scale=None):
+    """What a largest_stable_rate built from the eigenvalues of E's Hessian returns, right or not."""
+    from ..cases.ch07_learning_rate import _SCALE
+    X = np.asarray(X, dtype=float)
+    A = np.c_[X, np.ones(len(X))] if bias else X
+    c = 2 * (_SCALE[variant.name](len(X)) if scale is None else scale)
+    return steps_over / (c * np.linalg.eigvalsh(A.T @ A)[eigenvalue])
+
+
+def _scale_of_half_the_sum(variant, X):
+    if variant.name == "half the sum":
+        raise ValueError("the variant whose scaling this is")
+    return _rate(variant, X, scale=0.5)
+
+
+# written for any variant: what a student who made the mistake in theirs would write
+_RATE_EXAMPLE = """def largest_stable_rate(X):
+    X = np.asarray(X, dtype=float)
+    m = len(X)
+    A = np.c_[X, np.ones(m)]
+    c = {"half the sum": 1.0, "half the mean": 1.0 / m, "the sum": 2.0, "the mean": 2.0 / m}[V.name]
+    return 2.0 / (c * np.linalg.eigvalsh(A.T @ A)[-1])
+"""
 
 
 MISTAKES = [
@@ -53,4 +79,36 @@ MISTAKES = [
         "    if E[-1] > E[0]:\n        return 'diverging'\n"
         "    if np.sum(np.diff(E) > 0) >= 0.25 * (len(E) - 1):\n        return 'oscillating'\n"
         "    return 'converging'\n"),
+    # chapter 7, derived by the student: largest_stable_rate of their variant's error
+    Mistake(
+        "largest_stable_rate", "the bias column left out",
+        "the bias theta is left out: gradient descent steps theta as well as every w_i, and the curvature "
+        "of E along theta, and mixed between theta and the w_i, is part of what limits the rate. Treat "
+        "(w, theta) as one vector of parameters, as if every tuple had one more input, fixed at 1.",
+        lambda variant, X: _rate(variant, X, bias=False),
+        _RATE_EXAMPLE.replace("A = np.c_[X, np.ones(m)]", "A = X"),
+        per_variant=True),
+    Mistake(
+        "largest_stable_rate", "factor 2 missing",
+        "the rate is half the largest stable one: a step that overshoots the minimum along some direction "
+        "multiplies the distance to it there by a negative factor, and that oscillation still converges "
+        "as long as the factor lies above -1. Training diverges only once it falls below -1.",
+        lambda variant, X: _rate(variant, X, steps_over=1.0),
+        _RATE_EXAMPLE.replace("return 2.0 /", "return 1.0 /"),
+        per_variant=True),
+    Mistake(
+        "largest_stable_rate", "smallest eigenvalue",
+        "the rate comes from the flattest direction of E: the most curved direction overshoots first, "
+        "so the largest curvature sets the limit; the smallest only sets how slowly a safe run converges.",
+        lambda variant, X: _rate(variant, X, eigenvalue=0),
+        _RATE_EXAMPLE.replace("[-1])", "[0])"),
+        per_variant=True),
+    Mistake(
+        "largest_stable_rate", "the loss's scaling ignored",
+        "this is the rate for E = 1/2 sum (T - O)^2, not for your variant's E: a multiple of that error "
+        "has its gradient, and its curvature, multiplied by the same number, and the largest stable rate "
+        "divided by it.",
+        _scale_of_half_the_sum,
+        _RATE_EXAMPLE.replace("c = {", "c = 1.0  # {"),
+        per_variant=True),
 ]
