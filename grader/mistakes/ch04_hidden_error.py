@@ -1,4 +1,5 @@
-"""Known mistakes of chapter 4, hidden-layer error (book/ch04_hidden_error.md): hidden_error and backward."""
+"""Known mistakes of chapter 4, hidden-layer error (book/ch04_hidden_error.md): hidden_error, backward
+and skip_hidden_error (derived by the student: a hidden layer that also feeds a later layer directly)."""
 
 
 from .mistake import Mistake
@@ -17,6 +18,10 @@ def _backward_with(ref, outputs, T, network, *, reverse_list=False, front_to_bac
             errors.insert(0, err)
     return errors
 
+
+_ONE_PATH = ("the slope O_j (1 - O_j) multiplies one path's term and not the other's: both paths from I_j to E "
+             "go through the unit's output O_j = f(I_j), so the chain rule's step from I_j to O_j, dO_j/dI_j, "
+             "is a factor of the skip connection's term as much as of the next layer's.")
 
 
 MISTAKES = [
@@ -64,4 +69,44 @@ MISTAKES = [
         "    for k in range(len(network) - 1, 0, -1):\n"
         "        errors.insert(0, hidden_error(outputs[k + 1], errors[0], network[k][0]))\n"
         "    return errors\n"),
+    # chapter 4, derived by the student: skip_hidden_error
+    Mistake(
+        "skip_hidden_error", "skip path missing",
+        "the skip connection is left out: layer j's outputs reach E through the units k of the next layer "
+        "and also, directly, through the units s of the later layer, and the chain rule adds up every path "
+        "by which a change of I_j changes E. Only the paths through layer k are in your answer.",
+        lambda ref, O, err_next, W_next, err_skip, W_skip: O * (1 - O) * (err_next @ W_next.T),
+        "def skip_hidden_error(O, err_next, W_next, err_skip, W_skip):\n"
+        "    return O * (1 - O) * (err_next @ W_next.T)\n"),
+    Mistake(
+        "skip_hidden_error", "W_skip not transposed",
+        "W_skip is used without transposing it: W_skip[j, s] = v_js joins unit j of this layer (a row) to "
+        "unit s of the later layer (a column), so the sum over s of Err_s v_js for every unit j is "
+        "err_skip @ W_skip.T, as err_next @ W_next.T is for the next layer.",
+        lambda ref, O, err_next, W_next, err_skip, W_skip:
+            O * (1 - O) * (err_next @ W_next.T + err_skip @ W_skip),
+        "def skip_hidden_error(O, err_next, W_next, err_skip, W_skip):\n"
+        "    return O * (1 - O) * (err_next @ W_next.T + err_skip @ W_skip)\n"),
+    Mistake(
+        "skip_hidden_error", "O(1 - O) on one path only",
+        _ONE_PATH,
+        lambda ref, O, err_next, W_next, err_skip, W_skip:
+            O * (1 - O) * (err_next @ W_next.T) + err_skip @ W_skip.T,
+        "def skip_hidden_error(O, err_next, W_next, err_skip, W_skip):\n"
+        "    return O * (1 - O) * (err_next @ W_next.T) + err_skip @ W_skip.T\n"),
+    Mistake(
+        "skip_hidden_error", "O(1 - O) on the skip path only",
+        _ONE_PATH,
+        lambda ref, O, err_next, W_next, err_skip, W_skip:
+            err_next @ W_next.T + O * (1 - O) * (err_skip @ W_skip.T),
+        "def skip_hidden_error(O, err_next, W_next, err_skip, W_skip):\n"
+        "    return err_next @ W_next.T + O * (1 - O) * (err_skip @ W_skip.T)\n"),
+    Mistake(
+        "skip_hidden_error", "O(1 - O) factor missing",
+        "the factor O_j (1 - O_j) is missing: what you computed is -dE/dO_j, the derivative with respect to "
+        "the unit's output; the error is taken with respect to its net input I_j, one step of the chain "
+        "rule further back (chapter 4).",
+        lambda ref, O, err_next, W_next, err_skip, W_skip: err_next @ W_next.T + err_skip @ W_skip.T,
+        "def skip_hidden_error(O, err_next, W_next, err_skip, W_skip):\n"
+        "    return err_next @ W_next.T + err_skip @ W_skip.T\n"),
 ]
