@@ -1,14 +1,12 @@
 """Per-student variants (backprop/variants.py): the same id always gets the
 same variant, a class spreads over all of them, an empty id is told what to
-do, and the exercises page's example is what the code says."""
+do."""
 
-import re
 from collections import Counter
 
 import pytest
 
 from backprop import variants
-from conftest import ROOT
 
 
 @pytest.mark.parametrize("assignment", sorted(variants.OPTIONS))
@@ -26,10 +24,3 @@ def test_a_class_spreads_over_every_variant_and_an_id_keeps_its_own(assignment):
 def test_an_empty_id_is_told_what_to_do():
     with pytest.raises(ValueError, match="enter your id in the cell above"):
         variants.variant("ch02_sigmoid", "  ")
-
-
-def test_the_exercises_page_example_is_true():
-    page = (ROOT / "book" / "exercises.md").read_text()
-    assignment, student, name = re.search(r"`Your variant of (\w+) \(id '(\w+)'\): ([^`]+)`", page).groups()
-    assert variants.variant(assignment, student).name == name
-    assert repr(variants.variant(assignment, student)).startswith(f"Your variant of {assignment} (id '{student}'): ")
