@@ -31,6 +31,7 @@ BUILT_ON = {
     "train": ("forward", "backward", "update", "should_stop"),
     "predict": ("forward",),
     "numerical_gradient": ("forward",),
+    "penalized_update": ("update",),
 }
 
 

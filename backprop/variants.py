@@ -70,10 +70,11 @@ OPTIONS = {
          {"f": lambda I: 1.7159 * np.tanh(2 * np.asarray(I, dtype=float) / 3), "O_range": (-1.7, 1.7)}),
     ],
     "ch03_output_error": [
-        ("cross-entropy, sigmoid output",
-         "the output units are sigmoids, O = 1 / (1 + e^(-I)), and the error is the cross-entropy "
+        ("cross-entropy, sigmoid with gain 3",
+         "the output units are steeper sigmoids, O = 1 / (1 + e^(-3 I)), and the error is the cross-entropy "
          "E = -sum_j [T_j ln O_j + (1 - T_j) ln(1 - O_j)], targets in [0, 1]",
-         {"f": _logistic, "loss": _cross_entropy, "O_range": (0.01, 0.99), "T_range": (0.0, 1.0)}),
+         {"f": lambda I: _logistic(I, 3.0), "loss": _cross_entropy, "O_range": (0.01, 0.99),
+          "T_range": (0.0, 1.0)}),
         ("squared error, tanh output",
          "the output units are tanh units, O = tanh(I), and the error is the squared error "
          "E = 1/2 sum_j (T_j - O_j)^2, targets in [-1, 1]",

@@ -32,9 +32,10 @@ with matplotlib, needs tqdm, and writes every name as the same symbol, so
 A short correct answer looks like every other one, and like the course's
 own solution, so a pair is reported only when the score is at least
 ``THRESHOLD`` and each of the two wrote at least ``MIN_TOKENS`` tokens of
-their own in the cells compared. ``reference_score`` is the lower of the
-two students' scores against the course's solution (``solutions/``): near 1,
-both handed in that solution itself.
+their own in the cells compared, and not when both handed in the course's
+own solution (``solutions/``), each scoring at least ``THRESHOLD`` against
+it. ``reference_score`` is the lower of the two students' scores against
+that solution.
 
 The columns: ``student_a`` and ``student_b`` (in alphabetical order),
 ``score``, ``cells`` (the grade ids of the answer cells compared),
@@ -193,7 +194,11 @@ def similar_pairs(submissions, release, reference=None, threshold=THRESHOLD, min
     score = 2 * common / np.maximum(total, 1)
     tokens = np.minimum(own, own.T)
     ref = n - 1
-    a, b = np.nonzero(np.triu((score >= threshold) & (tokens >= min_tokens) & (compared > 0), k=1)[:ref, :ref])
+    # two students who both handed in the course's own solution copied it, not each other
+    both_the_reference = np.minimum(score[:, ref][:, None], score[:, ref][None, :]) >= THRESHOLD \
+        if reference else np.zeros_like(score, dtype=bool)
+    a, b = np.nonzero(np.triu((score >= threshold) & (tokens >= min_tokens) & (compared > 0)
+                              & ~both_the_reference, k=1)[:ref, :ref])
     pairs = []
     for i, j in zip(a.tolist(), b.tolist()):
         cells = [grade_id if len(answers) == 1 else f"{name}:{grade_id}"

@@ -16,6 +16,26 @@ def output_error(rng):
     yield rng.uniform(0, 1, (3, 2)), rng.uniform(0, 1, (3, 2))  # real-valued targets
 
 
+def loss_output_error_of(variant, O, T):
+    """Err_j = -dE/dI_j of the variant's loss and output unit, in O and T: the task the
+    book leaves to the student (derived as chapter 3 derives O (1 - O)(T - O))."""
+    O, T = np.asarray(O, dtype=float), np.asarray(T, dtype=float)
+    return {"cross-entropy, sigmoid with gain 3": lambda: 3 * (T - O),  # dE/dO = -(T - O) / (O (1 - O))
+            "squared error, tanh output": lambda: (1 - O**2) * (T - O),
+            "weighted cross-entropy, sigmoid output": lambda: 3 * T * (1 - O) - (1 - T) * O,
+            "squared error, sigmoid with gain 2": lambda: 2 * O * (1 - O) * (T - O)}[variant.name]()
+
+
+def loss_output_error(rng, variant):
+    (O_low, O_high), (T_low, T_high) = variant.params["O_range"], variant.params["T_range"]
+    for n in (1, 3, 4):
+        for m in (None, 5):
+            yield draw.tuple_or_batch(rng, m, n, O_low, O_high), draw.tuple_or_batch(rng, m, n, T_low, T_high)
+    # targets at the ends of their range, as one-hot targets are
+    O = draw.tuple_or_batch(rng, 4, 3, O_low, O_high)
+    yield O, np.where(np.eye(3)[rng.integers(0, 3, 4)] == 1, T_high, T_low)
+
+
 def one_hot(rng):
     yield np.array([0, 2, 1, 2]), 3
     yield np.array([1, 0, 1]), 4  # the highest class is absent from the labels
@@ -28,4 +48,8 @@ TESTS = {
     "test_output_error_hidden": compare("output_error", output_error),
     "test_one_hot_example": compare("one_hot", one_hot),
     "test_one_hot_hidden": compare("one_hot", one_hot),
+    "test_loss_output_error_example": compare("loss_output_error", loss_output_error,
+                                              reference_function=loss_output_error_of, per_variant=True),
+    "test_loss_output_error_hidden": compare("loss_output_error", loss_output_error,
+                                             reference_function=loss_output_error_of, per_variant=True),
 }

@@ -54,6 +54,29 @@ def gradient_check_of_update(student, rng):
                          f"numerical_gradient by up to {gap:.2g} (times l)")
 
 
+def penalized_update_of(variant, network, outputs, errors, l):
+    """The network after one step of gradient descent on E' = E + the variant's penalty of the
+    weights (not the biases), counted once per step: the task the book leaves to the student
+    (derived as chapter 5 derives its rules)."""
+    lam, kind = variant.params["lambda"], variant.params["kind"]
+    updated = []
+    for (W, theta), O_prev, err in zip(network, outputs[:-1], errors):
+        W, theta = np.asarray(W, dtype=float), np.asarray(theta, dtype=float)
+        O_prev, err = np.atleast_2d(O_prev), np.atleast_2d(err)
+        slope = W if kind == "L2" else np.sign(W)  # d/dw of (1/2) w^2 or of |w|
+        updated.append((W + l * (O_prev.T @ err - lam * slope), theta + l * err.sum(axis=0)))
+    return updated
+
+
+def penalized_update(rng, variant):
+    for sizes in draw.SIZES:
+        network = draw.network(rng, sizes)
+        for m in (5, None):  # a batch first: a penalty charged per tuple shows there alone
+            outputs = reference.forward(draw.tuple_or_batch(rng, m, sizes[0]), network)
+            errors = reference.backward(outputs, draw.tuple_or_batch(rng, m, sizes[-1], 0, 1), network)
+            yield network, outputs, errors, float(rng.uniform(0.05, 1.0))
+
+
 # the earlier chapters' functions the exercise imports: its sandbox gets these alone of backprop.network
 GIVEN = ("forward", "output_error", "hidden_error", "backward")
 
@@ -66,4 +89,8 @@ TESTS = {
     "test_numerical_gradient_example": compare("numerical_gradient", numerical_gradient, 1e-5, 1e-8),
     "test_numerical_gradient_hidden": compare("numerical_gradient", numerical_gradient, 1e-5, 1e-8),
     "test_gradient_check_of_update": gradient_check_of_update,
+    "test_penalized_update_example": compare("penalized_update", penalized_update,
+                                             reference_function=penalized_update_of, per_variant=True),
+    "test_penalized_update_hidden": compare("penalized_update", penalized_update,
+                                            reference_function=penalized_update_of, per_variant=True),
 }

@@ -1,4 +1,5 @@
-"""Known mistakes of chapter 5, the update rules (book/ch05_update_rules.md): update, train_step and numerical_gradient."""
+"""Known mistakes of chapter 5, the update rules (book/ch05_update_rules.md): update, train_step,
+numerical_gradient and penalized_update (derived by the student for their variant's penalty)."""
 
 import numpy as np
 
@@ -91,6 +92,45 @@ def _update_example(dW="l * np.atleast_2d(O_prev).T @ np.atleast_2d(err)", W="W 
     return _UPDATE_EXAMPLE.format(dW=dW, W=W, theta=theta).replace("outputs[:-1]", outputs)
 
 
+def _penalized(variant, network, outputs, errors, l, *, sign=1.0, factor=1.0, biases=False, kind=None,
+               per_tuple=False, kinds=("L1", "L2")):
+    """A step down E' with the penalty's term changed as a mistake changes it (only in the
+    variants of ``kinds``): its sign, a factor on lambda, the biases decayed too, another
+    kind of penalty, or one penalty per tuple of a batch."""
+    if variant.params["kind"] not in kinds:
+        raise ValueError(f"not a mistake of the variant {variant.name}")
+    lam, kind = factor * variant.params["lambda"], kind or variant.params["kind"]
+
+    def slope(p):
+        return p if kind == "L2" else np.sign(p)
+
+    updated = []
+    for (W, theta), O_prev, err in zip(network, outputs[:-1], errors):
+        delta_W, delta_theta = _increments(O_prev, err)
+        m = len(np.atleast_2d(err)) if per_tuple else 1
+        updated.append((W + l * (delta_W - sign * m * lam * slope(W)),
+                        theta + l * (delta_theta - (sign * m * lam * slope(theta) if biases else 0))))
+    return updated
+
+
+_PENALIZED_EXAMPLE = """def penalized_update(network, outputs, errors, l):
+    lam, kind = V.params["lambda"], V.params["kind"]
+    updated = []
+    for (W, theta), O_prev, err in zip(network, outputs[:-1], errors):
+        O_prev, err = np.atleast_2d(O_prev), np.atleast_2d(err)
+        decay = {"L2": W, "L1": np.sign(W)}[kind]
+        W_new = W + l * (O_prev.T @ err - lam * decay)
+        theta_new = theta + l * err.sum(axis=0)
+        updated.append((W_new, theta_new))
+    return updated
+"""
+
+
+def _penalized_example(old, new):
+    assert old in _PENALIZED_EXAMPLE
+    return _PENALIZED_EXAMPLE.replace(old, new)
+
+
 MISTAKES = [
     # chapter 5: update
     Mistake(
@@ -164,4 +204,54 @@ MISTAKES = [
         "not eps (these values are twice the slope).",
         lambda ref, network, x, T, eps: [(2 * gW, 2 * gt) for gW, gt in ref.numerical_gradient(network, x, T, eps)],
         _GRADIENT.replace("QUOTIENT", "(up - down) / eps")),
+    # chapter 5, derived by the student: penalized_update of their variant's penalty
+    Mistake(
+        "penalized_update", "penalty missing",
+        "the penalty is missing: this is the update of Task 1, one step down E; your variant's "
+        "error E' adds a penalty of the weights, and its derivative changes every weight's step.",
+        lambda variant, network, outputs, errors, l: _penalized(variant, network, outputs, errors, l, factor=0.0),
+        _penalized_example("W + l * (O_prev.T @ err - lam * decay)", "W + l * O_prev.T @ err"),
+        per_variant=True),
+    Mistake(
+        "penalized_update", "decay with the wrong sign",
+        "the penalty's term has the wrong sign: a step of gradient descent moves every weight by "
+        "-l dE'/dw, and the penalty grows with the size of w, so its term must pull each weight "
+        "towards zero; yours pushes it away.",
+        lambda variant, network, outputs, errors, l: _penalized(variant, network, outputs, errors, l, sign=-1.0),
+        _penalized_example("- lam * decay", "+ lam * decay"),
+        per_variant=True),
+    Mistake(
+        "penalized_update", "biases decayed too",
+        "the biases are decayed too: your penalty sums over the weights w_ij alone, so dE'/dtheta_j "
+        "= dE/dtheta_j and the biases' step is that of Task 1.",
+        lambda variant, network, outputs, errors, l: _penalized(variant, network, outputs, errors, l,
+                                                                biases=True),
+        _penalized_example("theta + l * err.sum(axis=0)",
+                           "theta + l * (err.sum(axis=0) - lam * {\"L2\": theta, \"L1\": np.sign(theta)}[kind])"),
+        per_variant=True),
+    Mistake(
+        "penalized_update", "lambda/2 kept",
+        "the penalty's step is half what it should be: the derivative of (lambda / 2) w^2 brings the "
+        "exponent 2 down, which cancels the 1/2 (as it does for the squared error in chapter 3).",
+        lambda variant, network, outputs, errors, l: _penalized(variant, network, outputs, errors, l,
+                                                                factor=0.5, kinds=("L2",)),
+        _penalized_example("- lam * decay", "- lam / 2 * decay"),
+        per_variant=True),
+    Mistake(
+        "penalized_update", "L2 used for an L1 penalty",
+        "this is the step of a penalty (lambda / 2) w^2, which shrinks each weight in proportion to "
+        "its size; your penalty is lambda |w|, whose slope does not grow with w: use d|w|/dw = sign(w).",
+        lambda variant, network, outputs, errors, l: _penalized(variant, network, outputs, errors, l,
+                                                                kind="L2", kinds=("L1",)),
+        _penalized_example('{"L2": W, "L1": np.sign(W)}[kind]', "W"),
+        per_variant=True),
+    Mistake(
+        "penalized_update", "penalty applied once per tuple of a batch",
+        "for a batch the penalty was applied once per tuple: E' sums E over the batch's tuples but "
+        "counts the penalty once per step, so its term enters the step once, whatever the number "
+        "of tuples.",
+        lambda variant, network, outputs, errors, l: _penalized(variant, network, outputs, errors, l,
+                                                                per_tuple=True),
+        _penalized_example("- lam * decay", "- len(err) * lam * decay"),
+        per_variant=True),
 ]
