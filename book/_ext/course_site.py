@@ -2,7 +2,9 @@
 
 * Every chapter written as a MyST Markdown notebook is offered as an
   ``.ipynb`` download, converted from its source at build time (the theme's
-  download menu shows the entry when ``ipynb_source`` is set).
+  download menu shows the entry when ``ipynb_source`` is set), made for the
+  notebook's reader: computed values in the prose, no authoring lines
+  (``notebook_download.py``).
 * sphinx-thebe, which Jupyter Book always loads, is taken off the pages:
   the course runs no remote kernels, and its inline script is injected twice
   (a console error) and names a CDN.
@@ -11,6 +13,28 @@
 from pathlib import Path
 
 import jupytext
+from graded_code import as_markdown
+from notebook_download import GlueError, load_glue_data, reader_notebook
+from sphinx.util import logging
+
+logger = logging.getLogger(__name__)
+
+
+def glue_lookup(app, pagename):
+    """key -> the value a page glued, as myst-nb saved it when it read the executed page
+    (``doc::key`` names a value of another page, as in the site's roles)."""
+    folder = Path(app.env.mystnb_config.output_folder)  # <build>/jupyter_execute
+    pages = {}
+
+    def lookup(key):
+        docname = pagename
+        if "::" in key:
+            path, key = key.split("::", 1)
+            docname = app.env.path2doc(app.env.relfn2path(path, pagename)[1]) or path
+        if docname not in pages:
+            pages[docname] = load_glue_data(folder.joinpath(*(docname + ".glue.json").split("/")))
+        return pages[docname][key]
+    return lookup
 
 
 def add_notebook_download(app, pagename, templatename, context, doctree):
@@ -20,6 +44,11 @@ def add_notebook_download(app, pagename, templatename, context, doctree):
     notebook = jupytext.read(source)
     if "kernelspec" not in notebook.metadata:
         return  # plain Markdown page, not a notebook
+    try:  # glue roles resolved with the values of this build, authoring lines out (notebook_download.py)
+        notebook = reader_notebook(notebook, glue_lookup(app, pagename),
+                                   lambda markdown: as_markdown(markdown, app.config.course_show_solutions))
+    except GlueError as error:
+        logger.warning(f"the notebook download of {pagename}: {error}", location=pagename)
     target = Path(app.outdir, "_sources", pagename + ".ipynb")
     target.parent.mkdir(parents=True, exist_ok=True)
     jupytext.write(notebook, target, fmt="ipynb")
@@ -38,6 +67,7 @@ def drop_thebe(app, pagename, templatename, context, doctree):
 
 
 def setup(app):
+    app.setup_extension("graded_code")  # the graded-code directive (book/_ext/graded_code.py)
     # before sphinx-book-theme builds its header buttons (priority 501)
     app.connect("html-page-context", add_notebook_download, priority=400)
     app.connect("html-page-context", drop_thebe, priority=400)

@@ -1,9 +1,18 @@
-"""The site builds from scratch with every page executed and no warning."""
+"""The site builds from scratch with every page executed and no warning,
+and shows the code of no function that an exercise grades."""
 
+import ast
+import html as html_text
+import inspect
+import io
 import json
 import re
+import textwrap
+import tokenize
+from html.parser import HTMLParser
 
 from conftest import ROOT, assignments
+from grader.cases import graded_functions
 
 
 def test_build_is_clean(site):
@@ -56,3 +65,157 @@ def test_every_chapter_executes_in_under_a_minute(site):
     assert sorted(doc.split("/")[-1] for doc in times) == chapters, "not every chapter was executed"
     slow = {doc: t for doc, t in times.items() if t >= 60}
     assert not slow, f"chapters taking a minute or more to execute: {slow}"
+
+
+def normalised(code):
+    """Code without its comments and without any whitespace. Text that is not
+    Python (a cell's output) loses what follows a '#' on each line instead."""
+    try:
+        tokens = tokenize.generate_tokens(io.StringIO(code).readline)
+        code = " ".join(token.string for token in tokens if token.type != tokenize.COMMENT)
+    except (tokenize.TokenError, SyntaxError):
+        code = re.sub(r"#[^\n]*", "", code)
+    return re.sub(r"\s", "", code)
+
+
+def graded_bodies():
+    """{name: normalised body} of every graded function: its statements
+    without the docstring."""
+    bodies = {}
+    for name, function in graded_functions().items():
+        source = textwrap.dedent(inspect.getsource(function))
+        statements = ast.parse(source).body[0].body
+        if isinstance(statements[0], ast.Expr) and isinstance(statements[0].value, ast.Constant):
+            statements = statements[1:]
+        lines = source.splitlines()[statements[0].lineno - 1:statements[-1].end_lineno]
+        bodies[name] = normalised(textwrap.dedent("\n".join(lines)))
+    return bodies
+
+
+class PreText(HTMLParser):
+    """The text of every <pre> element of a page (code cells' inputs and outputs)."""
+
+    def __init__(self):
+        super().__init__()
+        self.blocks, self.depth = [], 0
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "pre":
+            if not self.depth:
+                self.blocks.append("")
+            self.depth += 1
+
+    def handle_endtag(self, tag):
+        if tag == "pre" and self.depth:
+            self.depth -= 1
+
+    def handle_data(self, data):
+        if self.depth:
+            self.blocks[-1] += data
+
+
+def shown_graded_code(html):
+    """(file, function) for every graded function whose body is in a <pre> of
+    an HTML page or a code cell of a notebook under ``html``."""
+    bodies = graded_bodies()
+    found = []
+    for path in sorted(html.rglob("*")):
+        if path.suffix == ".html":
+            parser = PreText()
+            parser.feed(path.read_text())
+            blocks = parser.blocks
+        elif path.suffix == ".ipynb":
+            blocks = ["".join(cell["source"]) for cell in json.loads(path.read_text())["cells"]
+                      if cell["cell_type"] == "code"]
+        else:
+            continue
+        for block in map(normalised, blocks):
+            found += [(str(path.relative_to(html)), name) for name, body in bodies.items() if body in block]
+    return sorted(set(found))
+
+
+def test_no_page_shows_a_graded_function(site):
+    """course_show_solutions is false: no page, no chapter notebook offered as
+    a download, shows the body of a function an exercise grades."""
+    build, html = site
+    assert build.returncode == 0, "the site did not build"
+    assert list(html.glob("_sources/book/ch*.ipynb")), "the site offers no chapter notebooks"
+    shown = shown_graded_code(html)
+    assert not shown, "graded functions shown on the site:\n" + "\n".join(
+        f"  {page}: {name}" for page, name in shown)
+
+
+def test_graded_functions_are_replaced_by_their_note(site):
+    _, html = site
+    page = (html / "book" / "ch04_hidden_error.html").read_text()
+    for name in ("hidden_error", "backward"):
+        assert re.search(rf"implementation of <code[^>]*><span[^>]*>{name}</span></code> is not shown here", page), \
+            f"chapter 4 has no note in the place of {name}"
+    assert 'href="exercises.html"' in page, "the note does not link to the exercises page"
+
+
+def test_the_check_finds_a_graded_function_however_it_is_shown(tmp_path):
+    """The check of the site is not blind: highlighted on a page, or
+    re-indented and commented in a notebook's cell, a body is found."""
+    from backprop.network import backward, classify_run
+
+    (tmp_path / "book").mkdir()
+    highlighted = re.sub(r"(\w+)", r'<span class="n">\1</span>', html_text.escape(inspect.getsource(backward)))
+    (tmp_path / "book" / "page.html").write_text(f"<html><body><pre>{highlighted}</pre></body></html>")
+    recommented = "\n".join(line.replace("    ", "  ") + "  # mine" for line in
+                             inspect.getsource(classify_run).splitlines())
+    notebook = {"cells": [{"cell_type": "markdown", "source": ["no code"]},
+                          {"cell_type": "code", "source": ["import numpy as np\n", recommented]}]}
+    (tmp_path / "book" / "page.ipynb").write_text(json.dumps(notebook))
+    assert shown_graded_code(tmp_path) == [("book/page.html", "backward"), ("book/page.ipynb", "classify_run")]
+
+
+def _download(path):
+    notebook = json.loads(path.read_text())
+    prose = "\n".join("".join(c["source"]) for c in notebook["cells"] if c["cell_type"] == "markdown")
+    code = ["".join(c["source"]) for c in notebook["cells"] if c["cell_type"] == "code"]
+    return notebook, prose, code
+
+
+def test_chapter_downloads_show_values_not_authoring_lines(site):
+    """Each chapter's .ipynb reads in any Jupyter: the glue roles of its prose are the
+    values the site shows, and glue calls and asserts are not in its code."""
+    _, html = site
+    downloads = sorted((html / "_sources").rglob("*.ipynb"))
+    assert downloads, "the site offers no notebook downloads"
+    checked = 0
+    for path in downloads:
+        name = path.relative_to(html / "_sources").with_suffix("")
+        _, prose, code = _download(path)
+        assert "{glue" not in prose, f"{name}.ipynb shows a raw glue role"
+        assert "{graded-code}" not in prose, f"{name}.ipynb shows a raw graded-code directive"
+        for source in code:
+            assert source.strip(), f"{name}.ipynb has an empty code cell"
+            assert "glue(" not in source and "myst_nb" not in source, f"{name}.ipynb glues:\n{source}"
+            assert not re.search(r"^\s*assert\b", source, re.M), f"{name}.ipynb asserts:\n{source}"
+        # every value the page pastes into its prose, with the words after it, is in the download's prose
+        page = (html / name).with_suffix(".html").read_text()
+        text = re.sub(r"\\(.)", r"\1", re.sub(r"\s+", " ", prose))  # Markdown escapes off
+        for value, after in re.findall(r'<span class="pasted-text">([^<]*)</span>([^<]*)', page):
+            words = re.findall(r"\w+", html_text.unescape(after))[:2]
+            if len(words) < 2 or not re.match(r"\W*[A-Za-z]", after):
+                continue  # math or markup follows: nothing plain to anchor on
+            value = html_text.unescape(value)
+            assert re.search(re.escape(value) + r"\W*" + r"\W+".join(words), text), \
+                f"{name}.ipynb does not say {value!r} before {' '.join(words)!r} as the site does"
+            checked += 1
+    assert checked >= 100, f"only {checked} pasted values could be compared with the downloads"
+
+
+def test_a_chapter_download_runs_top_to_bottom(site, tmp_path):
+    """Downloaded on its own (no course folder around it), chapter 1's notebook runs."""
+    import nbformat
+    from nbclient import NotebookClient
+
+    _, html = site
+    notebook = nbformat.read(html / "_sources" / "book" / "ch01_neuron_model.ipynb", as_version=4)
+    NotebookClient(notebook, timeout=120, kernel_name="python3",
+                   resources={"metadata": {"path": str(tmp_path)}}).execute()
+    outputs = [output for cell in notebook.cells for output in cell.get("outputs", [])]
+    assert not [output for output in outputs if output["output_type"] == "error"]
+    assert any(output["output_type"] == "display_data" and "image/png" in output["data"] for output in outputs)

@@ -231,6 +231,35 @@ for path in glob.glob("**/*", recursive=True) + glob.glob(CASES + "/*") + [SECRE
         .replace("SECRET", repr(str(ROOT / ".course_secret"))),
 }
 
+# Two students' answers, longer than the course's solution: the second is the
+# first with every name, comment and the layout changed (similarity/<A>.csv pairs them)
+COPIED = {
+    "output_error": '''def output_error(O, T):
+    # the sigmoid's derivative times the error
+    derivative = O * (1.0 - O)
+    difference = T - O
+    return derivative * difference''',
+    "one_hot": '''def one_hot(labels, n_classes):
+    labels = np.asarray(labels, dtype=int)
+    targets = np.zeros((labels.shape[0], n_classes), dtype=float)
+    for row, label in enumerate(labels):
+        targets[row, label] = 1.0  # one hot
+    return targets'''}
+DISGUISED = {
+    "output_error": '''def output_error(out, target):
+    d = out*(1.-out)  # derivative
+
+    e = target-out
+    return d*e''',
+    "one_hot": '''def one_hot(lab, k):
+    """My own encoder."""
+    lab = np.asarray( lab,
+                      dtype = int )
+    result = np.zeros(
+        (lab.shape[0], k), dtype=float)
+    for i, l in enumerate(lab): result[i, l] = 1.
+    return result'''}
+
 # student -> (their notebook, or bytes for a file that is not one; status; score; words in the reason)
 SUBMISSIONS = {
     "solution": (lambda: notebook("solution"), "graded", 12, ""),
@@ -252,6 +281,8 @@ SUBMISSIONS = {
     **{name: ((lambda source=source: with_cell(notebook("stub"), source)), "graded", 0, "")
        for name, source in ATTACKS.items()},
     "hard_codes": (lambda: with_answers(notebook("stub"), HARD_CODED), "graded", 0, ""),
+    "copies": (lambda: with_answers(notebook("stub"), COPIED), "graded", 12, ""),
+    "disguises_a_copy": (lambda: with_answers(notebook("stub"), DISGUISED), "graded", 12, ""),
     "deletes_tests": (lambda: without_tests(notebook("solution")), "graded", 12, "restored and graded"),
     "edits_tests": (lambda: with_tests_edited(notebook("stub")), "graded", 0, ""),
     "moves_tests": (lambda: with_tests_first(notebook("stub")), "graded", 0, ""),
@@ -449,6 +480,17 @@ def test_no_submitted_file_changes(graded):
 def test_a_second_run_gives_the_same_grades(graded):
     first, second = graded["csvs"]
     assert "not graded" in first and first == second
+
+
+def test_near_identical_answers_are_listed_for_the_instructor(graded):
+    """similarity/<A>.csv pairs the two students whose answers differ only in
+    names, comments and layout, and no one else: not the students who handed
+    in the course's short solution, nor those whose answers are their own
+    (hard_codes) or left as released."""
+    rows = list(csv.DictReader(open(graded["course"] / "similarity" / f"{A}.csv")))
+    assert [(r["student_a"], r["student_b"], r["score"], r["cells"]) for r in rows] == [
+        ("copies", "disguises_a_copy", "1.0", "one_hot output_error")]
+    assert f"similarity/{A}.csv: 1 pair of" in graded["runs"][0].stderr
 
 
 def test_progress_is_shown(graded):
