@@ -129,6 +129,18 @@ OPTIONS = {
         ("the mean", "the error of an epoch is E = 1/m sum over its m tuples of (T - O)^2",
          {"E": lambda O, T: np.mean((T - O) ** 2)}),
     ],
+    "ch08_putting_it_together": [
+        ("1/t decay", "the learning rate of epoch t = 1, 2, 3, ... is l_t = l0 / (1 + (t - 1) / tau)",
+         {"l": lambda t, l0, tau: l0 / (1 + (t - 1) / tau)}),
+        ("step decay", "the learning rate of epoch t = 1, 2, 3, ... is l_t = l0 * 0.5^floor((t - 1) / tau): "
+         "l0 for the first tau epochs, then halved after every tau epochs",
+         {"l": lambda t, l0, tau: l0 * 0.5 ** np.floor((t - 1) / tau)}),
+        ("exponential decay", "the learning rate of epoch t = 1, 2, 3, ... is l_t = l0 * e^(-(t - 1) / tau)",
+         {"l": lambda t, l0, tau: l0 * np.exp(-(t - 1) / tau)}),
+        ("inverse square root decay", "the learning rate of epoch t = 1, 2, 3, ... is "
+         "l_t = l0 / sqrt(1 + (t - 1) / tau)",
+         {"l": lambda t, l0, tau: l0 / np.sqrt(1 + (t - 1) / tau)}),
+    ],
 }
 
 
