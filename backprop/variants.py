@@ -31,6 +31,16 @@ def _squared_error(O, T):
     return 0.5 * (T - O) ** 2
 
 
+def _penalty(kind, lam):
+    """A variant of exercise 5: the error penalised by the weights' L2 or L1 norm."""
+    penalty = ("weight decay: E' = E + (lambda / 2) sum w_ij^2" if kind == "L2" else
+               "an L1 penalty: E' = E + lambda sum |w_ij|")
+    sign = "; take d|w|/dw = sign(w)" if kind == "L1" else ""
+    return (f"{kind} penalty, lambda = {lam:g}",
+            f"the error is penalised with {penalty} over every weight (not the biases), lambda = {lam:g}{sign}",
+            {"kind": kind, "lambda": lam})
+
+
 class Variant(NamedTuple):
     """One student's variant of one exercise. ``name`` identifies it;
     ``text`` is what the student reads; ``params`` holds the problem as
@@ -90,20 +100,7 @@ OPTIONS = {
          {"f": lambda I: _logistic(I, 2.0), "loss": _squared_error, "O_range": (0.01, 0.99),
           "T_range": (0.0, 1.0)}),
     ],
-    "ch05_update_rules": [
-        ("L2 penalty, lambda = 0.1", "the error is penalised with weight decay: E' = E + (lambda / 2) "
-         "sum w_ij^2 over every weight (not the biases), lambda = 0.1",
-         {"kind": "L2", "lambda": 0.1}),
-        ("L2 penalty, lambda = 0.02", "the error is penalised with weight decay: E' = E + (lambda / 2) "
-         "sum w_ij^2 over every weight (not the biases), lambda = 0.02",
-         {"kind": "L2", "lambda": 0.02}),
-        ("L1 penalty, lambda = 0.01", "the error is penalised with an L1 penalty: E' = E + lambda "
-         "sum |w_ij| over every weight (not the biases), lambda = 0.01; take d|w|/dw = sign(w)",
-         {"kind": "L1", "lambda": 0.01}),
-        ("L1 penalty, lambda = 0.05", "the error is penalised with an L1 penalty: E' = E + lambda "
-         "sum |w_ij| over every weight (not the biases), lambda = 0.05; take d|w|/dw = sign(w)",
-         {"kind": "L1", "lambda": 0.05}),
-    ],
+    "ch05_update_rules": [_penalty("L2", 0.1), _penalty("L2", 0.02), _penalty("L1", 0.01), _penalty("L1", 0.05)],
     "ch06_termination": [
         ("targets 0 and 1", "the output unit is a sigmoid trained with the squared error E = 1/2 (T - O)^2, "
          "so Err = O (1 - O)(T - O) (chapter 3), and every target T is 0 or 1",

@@ -15,7 +15,7 @@ import nbformat
 
 from nbgrader.api import Gradebook
 
-from conftest import BIN, ROOT, run
+from conftest import BIN, ROOT, as_student, run
 
 A = "ch03_output_error"
 
@@ -30,7 +30,7 @@ def test_a_run_is_exclusive_and_an_interrupted_run_changes_nothing(tmp_path):
     slow.cells.append(nbformat.v4.new_code_cell("import time\ntime.sleep(600)"))
     for student, nb in (("honest", solution), ("slow", slow)):
         (course / "submitted" / student / A).mkdir(parents=True)
-        nbformat.write(nb, course / "submitted" / student / A / f"{A}.ipynb")
+        nbformat.write(as_student(nb, student), course / "submitted" / student / A / f"{A}.ipynb")
     (course / "grades.csv").write_text("the previous run's grades\n")
     page = course / "feedback" / "honest" / A / f"{A}.html"
     page.parent.mkdir(parents=True)
@@ -73,15 +73,15 @@ def test_late_work_is_flagged_and_penalised_as_configured(tmp_path):
                            ("no_stamp", None), ("bad_stamp", "the day before")]:
         folder = course / "submitted" / student / A
         folder.mkdir(parents=True)
-        nbformat.write(solution, folder / f"{A}.ipynb")
+        nbformat.write(as_student(solution, student), folder / f"{A}.ipynb")
         if stamp:
             (folder / "timestamp.txt").write_text(stamp)
     result = run([sys.executable, "-m", "grader"], cwd=course, timeout=600)
     assert result.returncode == 0, result.stderr[-3000:]
     rows = {r["student"]: r for r in csv.DictReader(open(course / "grades.csv"))}
-    assert (rows["late"]["late_by"], rows["late"]["penalty"], rows["late"]["score"]) == ("3.5", "12.0", "12.0")
+    assert (rows["late"]["late_by"], rows["late"]["penalty"], rows["late"]["score"]) == ("3.5", "18.0", "18.0")
     assert rows["on_time"]["late_by"] == rows["no_stamp"]["late_by"] == "0.0"
     assert rows["on_time"]["penalty"] == "0.0" and rows["on_time"]["status"] == "graded"
     assert rows["bad_stamp"]["status"] == "not graded" and "timestamp.txt" in rows["bad_stamp"]["reason"]
     totals = {r["student"]: r[A] for r in csv.DictReader(open(course / "grades_by_student.csv"))}
-    assert totals == {"on_time": "12", "late": "0", "no_stamp": "12", "bad_stamp": ""}
+    assert totals == {"on_time": "18", "late": "0", "no_stamp": "18", "bad_stamp": ""}

@@ -18,11 +18,13 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from conftest import ROOT, assignments, run
+from conftest import ROOT, as_student, assignments, run
 from grader import cases
 from test_assignments import page_text, without_tests
 
-A = "ch03_output_error"  # two functions, 2 + 4 points each: 12 in all
+A = "ch03_output_error"  # three tasks, 2 + 4 points each: 18 in all
+FULL = 18       # the solution's marks
+TWO_TASKS = 12  # output_error and one_hot right, the task of the student's variant not done
 CELL_TIMEOUT = 10
 NOTEBOOK_TIMEOUT = 60
 MAX_MB = 1
@@ -262,7 +264,7 @@ DISGUISED = {
 
 # student -> (their notebook, or bytes for a file that is not one; status; score; words in the reason)
 SUBMISSIONS = {
-    "solution": (lambda: notebook("solution"), "graded", 12, ""),
+    "solution": (lambda: notebook("solution"), "graded", FULL, ""),
     "stub": (lambda: notebook("stub"), "graded", 0, ""),
     "patches_numpy": (lambda: with_cell(notebook("stub"), "np.allclose = lambda *a, **k: True\n"
                                         "np.isclose = lambda *a, **k: True"), "graded", 0, ""),
@@ -281,9 +283,9 @@ SUBMISSIONS = {
     **{name: ((lambda source=source: with_cell(notebook("stub"), source)), "graded", 0, "")
        for name, source in ATTACKS.items()},
     "hard_codes": (lambda: with_answers(notebook("stub"), HARD_CODED), "graded", 0, ""),
-    "copies": (lambda: with_answers(notebook("stub"), COPIED), "graded", 12, ""),
-    "disguises_a_copy": (lambda: with_answers(notebook("stub"), DISGUISED), "graded", 12, ""),
-    "deletes_tests": (lambda: without_tests(notebook("solution")), "graded", 12, "restored and graded"),
+    "copies": (lambda: with_answers(notebook("stub"), COPIED), "graded", TWO_TASKS, ""),
+    "disguises_a_copy": (lambda: with_answers(notebook("stub"), DISGUISED), "graded", TWO_TASKS, ""),
+    "deletes_tests": (lambda: without_tests(notebook("solution")), "graded", FULL, "restored and graded"),
     "edits_tests": (lambda: with_tests_edited(notebook("stub")), "graded", 0, ""),
     "moves_tests": (lambda: with_tests_first(notebook("stub")), "graded", 0, ""),
     "adds_test": (lambda: added_test(notebook("stub")), "graded", 0, "ordinary cell"),
@@ -296,26 +298,26 @@ SUBMISSIONS = {
     "exits_os": (lambda: with_cell(notebook("solution"), "import os\nos._exit(0)", after="one_hot"),
                  "not graded", None, "kernel died"),
     "raises_exit": (lambda: with_cell(notebook("solution"), "raise SystemExit(1)", after="output_error"),
-                    "graded", 12, ""),
+                    "graded", FULL, ""),
     "crashes_kernel": (lambda: with_cell(notebook("solution"), "np.lib.stride_tricks.as_strided(np.zeros(1), "
                        "shape=(10**6,), strides=(10**9,)).sum()", after="one_hot"),
                        "not graded", None, "kernel died"),
     "prints_megabytes": (lambda: with_cell(notebook("solution"), "print('x' * 30_000_000)", after="one_hot"),
-                         "graded", 12, ""),
+                         "graded", FULL, ""),
     "corrupt": (lambda: b'{"cells": [{"cell_type": "code", "source": "trunc', "not graded", None, "corrupt file"),
     "not_a_notebook": (lambda: b'{"hello": "world"}', "not graded", None, "corrupt file"),
-    "renamed": (lambda: notebook("solution"), "graded", 12, "submitted as my_work.ipynb"),
+    "renamed": (lambda: notebook("solution"), "graded", FULL, "submitted as my_work.ipynb"),
     "missing": (lambda: None, "not graded", None, "notebook missing"),
     # malformed metadata is repaired from the source, or the cell becomes an ordinary one
     "metadata_of_wrong_type": (lambda: with_metadata(notebook("solution"), "output_error", "oops"),
-                               "graded", 12, "graded as ordinary cells"),
-    "copied_a_cell": (lambda: with_copy(notebook("solution"), "one_hot"), "graded", 12, "graded as ordinary cells"),
+                               "graded", FULL, "graded as ordinary cells"),
+    "copied_a_cell": (lambda: with_copy(notebook("solution"), "one_hot"), "graded", FULL, "graded as ordinary cells"),
     "answer_claims_points": (lambda: with_metadata(notebook("stub"), "one_hot", {
         "grade": True, "grade_id": "one_hot", "locked": False, "points": 100, "schema_version": 3,
         "solution": True, "task": False}), "graded", 0, ""),
     "answer_claims_a_test": (lambda: with_metadata(notebook("solution"), "one_hot", {
         "grade": True, "grade_id": "test_one_hot_hidden", "locked": True, "points": 4, "schema_version": 3,
-        "solution": False, "task": False}), "graded", 12, "test_one_hot_hidden"),
+        "solution": False, "task": False}), "graded", FULL, "test_one_hot_hidden"),
     # intake: nothing is followed through a link, no oversized file is read
     "links_to_solutions": (lambda: lambda folder: (folder / f"{A}.ipynb").symlink_to(
         folder.parents[2] / "solutions" / A / f"{A}.ipynb"), "not graded", None, "symbolic link"),
@@ -389,6 +391,7 @@ def graded(tmp_path_factory, server):
         elif isinstance(content, bytes):
             (folder / name).write_bytes(content)
         elif content is not None:
+            content = as_student(content, student)  # each enters their own id, for their variant
             if student == "probe":
                 content = with_cell(content, PROBE.format(paths=probe_paths(course, server)), after="one_hot")
             nbformat.write(content, folder / name)
@@ -399,7 +402,7 @@ def graded(tmp_path_factory, server):
     (course / "submitted" / "solution" / "ch99_no_such_assignment").mkdir()
     (course / "submitted" / "linked_student").symlink_to(course / "submitted" / "solution")
     (course / "submitted" / CONTROL_ID / A).mkdir(parents=True)
-    nbformat.write(notebook("solution"), course / "submitted" / CONTROL_ID / A / f"{A}.ipynb")
+    nbformat.write(as_student(notebook("solution"), CONTROL_ID), course / "submitted" / CONTROL_ID / A / f"{A}.ipynb")
     before = checksums(course / "submitted")
     command = [sys.executable, "-m", "grader", "--cell-timeout", str(CELL_TIMEOUT),
                "--notebook-timeout", str(NOTEBOOK_TIMEOUT), "--max-mb", str(MAX_MB)]
@@ -422,7 +425,7 @@ def test_grades_csv_has_a_row_per_student_and_notebook(graded):
     assert header == "student,assignment,notebook,score,max_score,late_by,penalty,status,reason"
     students = set(SUBMISSIONS) | {"probe", CONTROL_ID.encode("unicode_escape").decode()}
     assert {s for s, a in graded["all"] if a == A} - {"file_for_folder"} == students
-    assert all(r["notebook"] == A and float(r["max_score"]) == 12
+    assert all(r["notebook"] == A and float(r["max_score"]) == FULL
                for (student, a), r in graded["all"].items() if student in students and a == A)
 
 
@@ -430,14 +433,14 @@ def test_grades_csv_has_a_row_per_student_and_notebook(graded):
 def test_an_odd_entry_gets_a_not_graded_row_and_spoils_nothing(graded, entry):
     row = graded["all"][entry]
     assert row["status"] == "not graded" and ODD_ENTRIES[entry] in row["reason"], row
-    assert float(graded["rows"]["solution"]["score"]) == 12
+    assert float(graded["rows"]["solution"]["score"]) == FULL
 
 
 def test_a_student_id_with_control_characters_is_escaped(graded):
     text = (graded["course"] / "grades.csv").read_text()
     assert "\x1b" not in text and "ctrl\\x1b[31mred" in text
     assert "\x1b" not in graded["runs"][0].stderr
-    assert float(graded["all"]["ctrl\\x1b[31mred", A]["score"]) == 12
+    assert float(graded["all"]["ctrl\\x1b[31mred", A]["score"]) == FULL
 
 
 @pytest.mark.parametrize("student", SUBMISSIONS)
@@ -457,8 +460,10 @@ def test_feedback_never_shows_the_judges_cases_or_the_secret(graded):
     """Not the source of the hidden cases, not the course secret: neither is
     in any notebook or on any disk a sandbox sees, whatever a cell prints."""
     secret = (graded["course"] / ".course_secret").read_text().strip()
+    # a line a student writes too (O, T = np.asarray(O, ...), ...) is theirs to show
+    students_own = {line.strip() for c in notebook("solution").cells for line in c.source.splitlines()}
     case_lines = {line.strip() for line in (ROOT / "grader" / "cases" / f"{A}.py").read_text().splitlines()
-                  if len(line.strip()) >= 25}
+                  if len(line.strip()) >= 25} - students_own
     pages = {s: page_text((graded["course"] / "feedback" / s / A / f"{A}.html").read_text())
              for s in graded["rows"]}
     assert "prints_hidden_source" in pages and "In" in pages["prints_hidden_source"]
@@ -520,7 +525,7 @@ def test_probe_succeeds_unconfined(graded, tmp_path):
                                      "course root", "own submitted folder",
                                      "job folder", "network", "memory"])
 def test_confined_code_is_refused(graded, attempt):
-    assert graded["rows"]["probe"]["status"] == "graded" and float(graded["rows"]["probe"]["score"]) == 12
+    assert graded["rows"]["probe"]["status"] == "graded" and float(graded["rows"]["probe"]["score"]) == FULL
     written = probe_paths(graded["course"], graded["url"])["write"].get(attempt)
     if written:
         # a write may "succeed" into the sandbox's own empty /tmp (where this
