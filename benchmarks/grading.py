@@ -58,8 +58,13 @@ def course(folder, notebooks):
     shutil.copy(ROOT / "nbgrader_config.py", folder)
     shutil.copytree(ROOT / "solutions" / A, folder / "solutions" / A)
     for i, nb in enumerate(notebooks):
-        target = folder / "submitted" / f"student{i:03d}" / A
+        student = f"student{i:03d}"
+        target = folder / "submitted" / student / A
         target.mkdir(parents=True)
+        nb = nbformat.reads(nbformat.writes(nb), as_version=4)
+        for cell in nb.cells:  # each enters their own id, as the exercise asks
+            if cell.metadata.get("course", {}).get("grade_id") == "student_id":
+                cell.source = f"STUDENT_ID = {student!r}"
         nbformat.write(nb, target / f"{A}.ipynb")
     return folder
 
