@@ -7,19 +7,19 @@ the course secret, the student and the test (``judge.seed``): nothing here
 fixes their values.
 """
 
+import importlib
+import pkgutil
+
 from backprop.checks import BUILT_ON
 
-from . import (ch01_neuron_model, ch02_sigmoid, ch03_output_error, ch04_hidden_error, ch05_update_rules,
-               ch06_termination, ch07_learning_rate, ch08_putting_it_together)
+# every chapter's module, chNN_<name>, found by its name: a new assignment needs no entry here
+CHAPTERS = [importlib.import_module(f"{__name__}.{info.name}") for info in sorted(
+    pkgutil.iter_modules(__path__), key=lambda info: info.name) if info.name.startswith("ch")]
 
-TESTS = {module.__name__.rsplit(".", 1)[1]: module.TESTS
-         for module in (ch01_neuron_model, ch02_sigmoid, ch03_output_error, ch04_hidden_error,
-                        ch05_update_rules, ch06_termination, ch07_learning_rate, ch08_putting_it_together)}
+TESTS = {module.__name__.rsplit(".", 1)[1]: module.TESTS for module in CHAPTERS}
 
 # {assignment: the functions of earlier chapters its notebook imports from backprop.network}
-GIVEN = {module.__name__.rsplit(".", 1)[1]: getattr(module, "GIVEN", ())
-         for module in (ch01_neuron_model, ch02_sigmoid, ch03_output_error, ch04_hidden_error,
-                        ch05_update_rules, ch06_termination, ch07_learning_rate, ch08_putting_it_together)}
+GIVEN = {module.__name__.rsplit(".", 1)[1]: getattr(module, "GIVEN", ()) for module in CHAPTERS}
 
 for _tests in TESTS.values():
     _graded = {test.function for test in _tests.values() if hasattr(test, "function")}
