@@ -61,7 +61,7 @@ def forward(x, network):
 
 
 def output_error(O, T):
-    """Error of the output units, chapter 3, eq. (3.1).
+    """Error of the output units, chapter 3, eq. (3.2).
 
     Err_j = O_j (1 - O_j) (T_j - O_j), which is -dE/dI_j for
     E = 1/2 sum_j (T_j - O_j)^2.
@@ -133,9 +133,9 @@ def train_step(x, T, network, l):
 def numerical_gradient(network, x, T, eps=1e-5):
     """dE/dW and dE/dtheta of every layer by central differences, chapter 5, eq. (5.3).
 
-    dE/dw ~ (E(w + eps) - E(w - eps)) / (2 eps), with E the squared error
-    of eq. (3.0) summed over the tuples of ``x``. Its negative is what
-    Err_j O_i must equal. Returns a list of ``(dE/dW, dE/dtheta)`` pairs; the
+    dE/dw ~ (E(w + eps) - E(w - eps)) / (2 eps), with E the squared error of
+    chapter 3, eq. (3.1), summed over the tuples of ``x``. Its negative is
+    what Err_j O_i must equal. Returns a list of ``(dE/dW, dE/dtheta)`` pairs; the
     network passed in is left as it was.
     """
     network = [(W.astype(float), theta.astype(float)) for W, theta in network]
@@ -184,7 +184,7 @@ def init_network(sizes, rng=None, scale=0.5, dtype=float):
 
 
 def squared_error(O, T):
-    """E = 1/2 sum_j (T_j - O_j)^2, chapter 3, eq. (3.0); summed over a batch."""
+    """E = 1/2 sum_j (T_j - O_j)^2, chapter 3, eq. (3.1); summed over a batch."""
     return 0.5 * float(np.sum((np.asarray(T) - O) ** 2))
 
 
