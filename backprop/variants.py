@@ -138,6 +138,104 @@ OPTIONS = {
          "l_t = l0 / sqrt(1 + (t - 1) / tau)",
          {"l": lambda t, l0, tau: l0 / np.sqrt(1 + (t - 1) / tau)}),
     ],
+    "ch10_autograd": [
+        ("tanh", "the operation is O = tanh(a), element-wise, with one input a of any shape",
+         {"f": np.tanh, "low": -2.5, "high": 2.5}),
+        ("softplus", "the operation is the softplus O = ln(1 + e^a) (log1p(exp(a)) in NumPy), element-wise, "
+         "with one input a of any shape",
+         {"f": lambda a: np.logaddexp(0.0, a), "low": -4.0, "high": 4.0}),
+        ("SiLU", "the operation is the SiLU (or swish) O = a sigmoid(a) = a / (1 + e^(-a)), element-wise, "
+         "with one input a of any shape",
+         {"f": lambda a: a * _logistic(a), "low": -4.0, "high": 4.0}),
+        ("softmax", "the operation is the softmax along the last axis, O_j = e^(a_j) / sum_k e^(a_k), with one "
+         "input a: a vector, or a batch whose rows are each turned into a softmax of their own",
+         {"f": lambda a: np.exp(a - np.max(a, axis=-1, keepdims=True))
+          / np.sum(np.exp(a - np.max(a, axis=-1, keepdims=True)), axis=-1, keepdims=True),
+          "low": -2.0, "high": 2.0}),
+        ("normalisation", "the operation divides a vector of positive numbers by its sum, along the last axis, "
+         "O_j = a_j / sum_k a_k, with one input a: a vector, or a batch whose rows are each normalised",
+         {"f": lambda a: a / np.sum(a, axis=-1, keepdims=True), "low": 0.2, "high": 2.0}),
+    ],
+    "ch12_through_time": [
+        ("leak 0.5, sigmoid units", "the hidden units are sigmoid units, O_t = sigmoid(I_t), and their net "
+         "input leaks: I_t = (1 - a) I_(t-1) + a (x_t W + O_(t-1) U + theta), with a = 0.5 and I_0 = 0, O_0 = 0",
+         {"a": 0.5, "f": _logistic, "units": "sigmoid", "O_range": (0.01, 0.99)}),
+        ("leak 0.2, sigmoid units", "the hidden units are sigmoid units, O_t = sigmoid(I_t), and their net "
+         "input leaks: I_t = (1 - a) I_(t-1) + a (x_t W + O_(t-1) U + theta), with a = 0.2 and I_0 = 0, O_0 = 0",
+         {"a": 0.2, "f": _logistic, "units": "sigmoid", "O_range": (0.01, 0.99)}),
+        ("leak 0.7, sigmoid units", "the hidden units are sigmoid units, O_t = sigmoid(I_t), and their net "
+         "input leaks: I_t = (1 - a) I_(t-1) + a (x_t W + O_(t-1) U + theta), with a = 0.7 and I_0 = 0, O_0 = 0",
+         {"a": 0.7, "f": _logistic, "units": "sigmoid", "O_range": (0.01, 0.99)}),
+        ("leak 0.3, tanh units", "the hidden units are tanh units, O_t = tanh(I_t), and their net "
+         "input leaks: I_t = (1 - a) I_(t-1) + a (x_t W + O_(t-1) U + theta), with a = 0.3 and I_0 = 0, O_0 = 0",
+         {"a": 0.3, "f": np.tanh, "units": "tanh", "O_range": (-0.99, 0.99)}),
+    ],
+    "ch09_cross_entropy": [  # softmax output layers: O = softmax of the row, exp(I - ln sum_k e^(I_k))
+        ("label smoothing 0.1",
+         "the output layer is a softmax, O_j = e^(I_j) / sum_k e^(I_k), and the error is the cross-entropy with "
+         "smoothed targets, E = -sum_j T'_j ln O_j with T'_j = 0.9 T_j + 0.1 / K, K the number of output units; "
+         "each row of T sums to 1",
+         {"f": lambda I: np.exp(I - np.logaddexp.reduce(I, axis=-1, keepdims=True)),
+          "loss": lambda O, T: -np.sum((0.9 * T + 0.1 / T.shape[-1]) * np.log(O), axis=-1)}),
+        ("temperature 2",
+         "the output layer is a softmax with temperature 2, O_j = e^(I_j / 2) / sum_k e^(I_k / 2), and the error "
+         "is the cross-entropy E = -sum_j T_j ln O_j; each row of T sums to 1",
+         {"f": lambda I: np.exp(I / 2 - np.logaddexp.reduce(I / 2, axis=-1, keepdims=True)),
+          "loss": lambda O, T: -np.sum(T * np.log(O), axis=-1)}),
+        ("squared error, softmax output",
+         "the output layer is a softmax, O_j = e^(I_j) / sum_k e^(I_k), and the error is chapter 3's squared "
+         "error E = 1/2 sum_j (T_j - O_j)^2; each row of T sums to 1",
+         {"f": lambda I: np.exp(I - np.logaddexp.reduce(I, axis=-1, keepdims=True)),
+          "loss": lambda O, T: 0.5 * np.sum((T - O) ** 2, axis=-1)}),
+        ("class weights 1, 2, ..., K",
+         "the output layer is a softmax, O_j = e^(I_j) / sum_k e^(I_k), and the error is a cross-entropy that "
+         "weighs class j by c_j = j (counting the units from 1 to K), E = -sum_j c_j T_j ln O_j; each row of T "
+         "sums to 1",
+         {"f": lambda I: np.exp(I - np.logaddexp.reduce(I, axis=-1, keepdims=True)),
+          "loss": lambda O, T: -np.sum(np.arange(1, T.shape[-1] + 1) * T * np.log(O), axis=-1)}),
+    ],
+    "ch11_deep_networks": [
+        ("ReLU, backward, uniform", "the hidden units are ReLUs, O = f(I) = max(0, I), with f'(0) taken as 0; "
+         "init_scale keeps the variance of the errors Err from one layer to the layer before it (the backward "
+         "pass); the weights are drawn uniform in [-s, s], and init_scale returns s",
+         {"activation": "relu", "slope": 0.0, "rule": "backward", "draw": "uniform",
+          "f": lambda I: np.maximum(0.0, I)}),
+        ("tanh, backward, normal", "the hidden units are tanh units, O = f(I) = tanh(I); init_scale keeps the "
+         "variance of the errors Err from one layer to the layer before it (the backward pass); the weights are "
+         "drawn from a normal distribution of mean 0 and standard deviation s, and init_scale returns s",
+         {"activation": "tanh", "slope": 0.0, "rule": "backward", "draw": "normal", "f": np.tanh}),
+        ("leaky ReLU 0.1, forward, normal", "the hidden units are leaky ReLUs of slope a = 0.1, O = f(I) = I for "
+         "I > 0 and a I for I <= 0, with f'(0) taken as a; init_scale keeps the variance of the net inputs I from "
+         "one layer to the next (the forward pass); the weights are drawn from a normal distribution of mean 0 "
+         "and standard deviation s, and init_scale returns s",
+         {"activation": "leaky", "slope": 0.1, "rule": "forward", "draw": "normal",
+          "f": lambda I: np.where(np.asarray(I) > 0, I, 0.1 * np.asarray(I))}),
+        ("leaky ReLU 0.2, average, uniform", "the hidden units are leaky ReLUs of slope a = 0.2, O = f(I) = I "
+         "for I > 0 and a I for I <= 0, with f'(0) taken as a; init_scale takes Glorot and Bengio's compromise "
+         "between keeping the variance of the net inputs forward and that of the errors backward: in each of the "
+         "two conditions the fan is replaced by the mean fan (n_in + n_out) / 2; the weights are drawn uniform in "
+         "[-s, s], and init_scale returns s",
+         {"activation": "leaky", "slope": 0.2, "rule": "average", "draw": "uniform",
+          "f": lambda I: np.where(np.asarray(I) > 0, I, 0.2 * np.asarray(I))}),
+        ("sigmoid, backward, uniform", "the hidden units are sigmoid units, O = f(I) = 1 / (1 + e^(-I)); "
+         "init_scale keeps the variance of the errors Err from one layer to the layer before it (the backward "
+         "pass), with the net inputs near 0, where the sigmoid is steepest; the weights are drawn uniform in "
+         "[-s, s], and init_scale returns s",
+         {"activation": "sigmoid", "slope": 0.0, "rule": "backward", "draw": "uniform", "f": _logistic}),
+    ],
+    "ch13_myths": [
+        ("geometric", "the temperature starts at T_0 = T0 and every step multiplies it by (1 - rate): "
+         "T_(k+1) = (1 - rate) T_k",
+         {"T_next": lambda T, k, T0, rate: (1 - rate) * T}),
+        ("linear", "the temperature starts at T_0 = T0 and every step lowers it by the fraction rate of the "
+         "starting temperature: T_(k+1) = T_k - rate T0",
+         {"T_next": lambda T, k, T0, rate: T - rate * T0}),
+        ("Lundy-Mees", "the temperature starts at T_0 = T0 and every step divides it by (1 + rate T_k): "
+         "T_(k+1) = T_k / (1 + rate T_k)",
+         {"T_next": lambda T, k, T0, rate: T / (1 + rate * T)}),
+        ("logarithmic", "the temperature of step k = 0, 1, 2, ... is T_k = T0 / (1 + rate ln(1 + k))",
+         {"T_next": lambda T, k, T0, rate: T0 / (1 + rate * np.log(k + 2))}),
+    ],
 }
 
 

@@ -304,9 +304,10 @@ def test_a_sandbox_gets_only_the_earlier_chapters_functions_its_exercise_imports
                     if isinstance(node, ast.ImportFrom) and node.module == "backprop.network" for alias in node.names}
         assert imported == set(cases.GIVEN[assignment])
         graded = {t.function for t in tests.values() if hasattr(t, "function")}
-        in_the_book = tuple(name for name in graded if hasattr(sandbox.backprop.network, name))
-        with pytest.raises(ValueError):
-            sandbox.given_source(cases.GIVEN[assignment] + in_the_book, graded)
+        in_network = tuple(name for name in graded if hasattr(sandbox.backprop.network, name))
+        if in_network:
+            with pytest.raises(ValueError):
+                sandbox.given_source(cases.GIVEN[assignment] + in_network, graded)
 
 
 def test_a_lent_function_answers_for_its_call_alone():

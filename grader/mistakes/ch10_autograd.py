@@ -1,0 +1,197 @@
+"""Known mistakes of chapter 10, backprop as a computational graph (book/ch10_autograd.md): the backward
+rules mul_backward, matmul_backward and sigmoid_backward, topological_order, and variant_backward (derived
+by the student for their variant's operation)."""
+
+import numpy as np
+
+from .mistake import Mistake
+
+
+def _right(variant, inputs, output, grad):
+    from ..cases.ch10_autograd import variant_backward_of
+    return variant_backward_of(variant, inputs, output, grad)
+
+
+def _only_in(*names):
+    """A mistake that can be made in the variants ``names`` alone: what it computes there."""
+    def mistake(wrong):
+        def computed(variant, inputs, output, grad):
+            if variant.name not in names:
+                raise ValueError(f"not a mistake of the variant {variant.name}")
+            (a,) = inputs
+            return wrong(variant.name, np.asarray(a, dtype=float), np.asarray(output, dtype=float),
+                         np.asarray(grad, dtype=float))
+        return computed
+    return mistake
+
+
+@_only_in("tanh", "softplus", "SiLU")
+def _local_alone(name, a, output, grad):
+    return _right_local(name, a, output)
+
+
+def _right_local(name, a, output):
+    s = 1 / (1 + np.exp(-a))
+    return [{"tanh": 1 - output**2, "softplus": s, "SiLU": s + a * s * (1 - s)}[name]]
+
+
+@_only_in("tanh")
+def _sigmoid_slope(name, a, output, grad):
+    return [grad * output * (1 - output)]
+
+
+@_only_in("softplus")
+def _inner_missing(name, a, output, grad):
+    return [grad / (1 + np.exp(a))]
+
+
+@_only_in("SiLU")
+def _product_half(name, a, output, grad):
+    return [grad / (1 + np.exp(-a))]
+
+
+@_only_in("softmax", "normalisation")
+def _diagonal_only(name, a, output, grad):
+    return [grad * output * (1 - output)] if name == "softmax" else [grad / np.sum(a, axis=-1, keepdims=True)]
+
+
+# written for any variant: what a student who made the mistake in theirs would write
+_EXAMPLE = """def variant_backward(inputs, output, grad):
+    (a,) = inputs
+    s = 1 / (1 + np.exp(-a))
+    if V.name == "tanh":
+        return [TANH]
+    if V.name == "softplus":
+        return [SOFTPLUS]
+    if V.name == "SiLU":
+        return [SILU]
+    if V.name == "softmax":
+        return [SOFTMAX]
+    return [NORMALISATION]
+"""
+
+
+def _example(TANH="grad * (1 - output**2)", SOFTPLUS="grad * s", SILU="grad * (s + a * s * (1 - s))",
+             SOFTMAX="output * (grad - np.sum(grad * output, axis=-1, keepdims=True))",
+             NORMALISATION="(grad - np.sum(grad * output, axis=-1, keepdims=True)) / np.sum(a, axis=-1, keepdims=True)"):
+    return (_EXAMPLE.replace("TANH", TANH).replace("SOFTPLUS", SOFTPLUS).replace("SILU", SILU)
+            .replace("SOFTMAX", SOFTMAX).replace("NORMALISATION", NORMALISATION))
+
+
+_UPSTREAM = ("the upstream gradient is not multiplied in: a backward rule returns dE/d(input) = dE/d(output) "
+             "* d(output)/d(input), eq. (10.2); the local derivative alone is d(output)/d(input), which "
+             "is right only when the operation's output is E itself.")
+
+MISTAKES = [
+    # chapter 10: mul_backward
+    Mistake(
+        "mul_backward", "upstream gradient not multiplied",
+        _UPSTREAM,
+        lambda ref, inputs, output, grad: [inputs[1] + 0 * grad, inputs[0] + 0 * grad],
+        "def mul_backward(inputs, output, grad):\n    a, b = inputs\n    return [b, a]\n"),
+    Mistake(
+        "mul_backward", "inputs' gradients swapped",
+        "the two gradients are swapped: c = a * b changes with a at the rate b, so dE/da = dE/dc * b "
+        "(the *other* input), and dE/db = dE/dc * a.",
+        lambda ref, inputs, output, grad: [grad * inputs[0], grad * inputs[1]],
+        "def mul_backward(inputs, output, grad):\n    a, b = inputs\n    return [grad * a, grad * b]\n"),
+    Mistake(
+        "mul_backward", "treated as an addition",
+        "both inputs get the upstream gradient unchanged, as for an addition: for c = a * b the local "
+        "derivative dc/da is b, not 1, so dE/da = dE/dc * b and dE/db = dE/dc * a.",
+        lambda ref, inputs, output, grad: [grad, grad],
+        "def mul_backward(inputs, output, grad):\n    return [grad, grad]\n"),
+    # chapter 10: matmul_backward
+    Mistake(
+        "matmul_backward", "B not transposed",
+        "B is used without transposing it: C = A @ B sums A[i] B[i, k] over i, so the gradient of A "
+        "collects dE/dC[k] B[i, k] over k: grad @ B.T (chapter 4's err_next @ W_next.T).",
+        lambda ref, inputs, output, grad: [grad @ inputs[1], autograd_grad_B(inputs[0], grad)],
+        "def matmul_backward(inputs, output, grad):\n    A, B = inputs\n"
+        "    grad_B = np.outer(A, grad) if A.ndim == 1 else A.T @ grad\n    return [grad @ B, grad_B]\n"),
+    Mistake(
+        "matmul_backward", "A not transposed",
+        "A is used without transposing it: B[i, k] meets A[..., i] in every tuple, so dE/dB = A.T @ grad, "
+        "the sum over the tuples of each tuple's outer product (chapter 5's O_i Err_j).",
+        lambda ref, inputs, output, grad: [grad @ inputs[1].T,
+                                           np.outer(inputs[0], grad) if np.ndim(inputs[0]) == 1
+                                           else inputs[0] @ grad],
+        "def matmul_backward(inputs, output, grad):\n    A, B = inputs\n"
+        "    grad_B = np.outer(A, grad) if A.ndim == 1 else A @ grad\n    return [grad @ B.T, grad_B]\n"),
+    Mistake(
+        "matmul_backward", "one tuple's outer product",
+        "for one tuple (A of shape (n,)) A.T is A itself, so A.T @ grad is an inner product or fails: "
+        "dE/dB[i, k] = A[i] dE/dC[k] is the outer product np.outer(A, grad), of B's shape.",
+        lambda ref, inputs, output, grad: [grad @ inputs[1].T, inputs[0].T @ grad],
+        "def matmul_backward(inputs, output, grad):\n    A, B = inputs\n    return [grad @ B.T, A.T @ grad]\n"),
+    # chapter 10: sigmoid_backward
+    Mistake(
+        "sigmoid_backward", "upstream gradient not multiplied",
+        _UPSTREAM,
+        lambda ref, inputs, output, grad: [output * (1 - output) + 0 * grad],
+        "def sigmoid_backward(inputs, output, grad):\n    return [output * (1 - output)]\n"),
+    Mistake(
+        "sigmoid_backward", "slope taken at the input",
+        "O (1 - O) is written in the unit's output O (chapter 2's eq. (2.2)): the rule gets the output "
+        "as its second argument; I (1 - I), with the input, is not the sigmoid's slope.",
+        lambda ref, inputs, output, grad: [grad * inputs[0] * (1 - inputs[0])],
+        "def sigmoid_backward(inputs, output, grad):\n    (I,) = inputs\n    return [grad * I * (1 - I)]\n"),
+    # chapter 10: topological_order (named by the property its test checks, for any valid order)
+    Mistake(
+        "topological_order", "order reversed",
+        "the order is reversed: every node comes before the nodes it depends on. A topological order lists "
+        "each node after its parents (inputs first, the result last); backward() then walks it from the end.",
+        None,
+        "def topological_order(parents):\n    order, seen = [], set()\n    def visit(node):\n"
+        "        if node in seen:\n            return\n        seen.add(node)\n"
+        "        for p in parents[node]:\n            visit(p)\n        order.append(node)\n"
+        "    for node in parents:\n        visit(node)\n    return order[::-1]\n"),
+    Mistake(
+        "topological_order", "a node listed twice",
+        "a node is listed more than once: a node that feeds several others (or one operation twice, as in "
+        "x * x) is reached by several paths; remember the nodes already visited and skip them.",
+        None,
+        "def topological_order(parents):\n    order = []\n    def visit(node):\n"
+        "        for p in parents[node]:\n            visit(p)\n        order.append(node)\n"
+        "    for node in parents:\n        visit(node)\n    return order\n"),
+    Mistake(
+        "topological_order", "inputs left out",
+        "the inputs (nodes with no parents) are left out: they belong in the order too, before the nodes "
+        "computed from them, because backward() must give them their gradients.",
+        None,
+        "def topological_order(parents):\n    order, seen = [], set()\n    def visit(node):\n"
+        "        if node in seen:\n            return\n        seen.add(node)\n"
+        "        for p in parents[node]:\n            visit(p)\n        if parents[node]:\n"
+        "            order.append(node)\n    for node in parents:\n        visit(node)\n    return order\n"),
+    # chapter 10, derived by the student: variant_backward
+    Mistake(
+        "variant_backward", "upstream gradient not multiplied",
+        _UPSTREAM, _local_alone,
+        _example(TANH="1 - output**2", SOFTPLUS="s", SILU="s + a * s * (1 - s)"), per_variant=True),
+    Mistake(
+        "variant_backward", "the sigmoid's slope for tanh",
+        "O (1 - O) is the slope of the logistic sigmoid, not of tanh: differentiate tanh(a) itself "
+        "(write it with e^a and e^-a, or recall d tanh/da = 1 - tanh^2) and write the result in the output.",
+        _sigmoid_slope, _example(TANH="grad * output * (1 - output)"), per_variant=True),
+    Mistake(
+        "variant_backward", "inner derivative missing",
+        "the chain rule's inner factor is missing: ln(1 + u) has the slope 1 / (1 + u), and u = e^a has the "
+        "slope e^a, so dO/da = e^a / (1 + e^a).",
+        _inner_missing, _example(SOFTPLUS="grad / (1 + np.exp(a))"), per_variant=True),
+    Mistake(
+        "variant_backward", "one term of the product rule",
+        "only one term of the product rule: O = a sigmoid(a) is a product of two factors that both depend on "
+        "a, so dO/da = sigmoid(a) + a * d sigmoid(a)/da.",
+        _product_half, _example(SILU="grad * s"), per_variant=True),
+    Mistake(
+        "variant_backward", "diagonal only",
+        "only the diagonal of the Jacobian is used: every output O_j depends on every input a_i of its row "
+        "(through the sum in the denominator), so dE/da_i sums dE/dO_j dO_j/da_i over all j, not only j = i.",
+        _diagonal_only,
+        _example(SOFTMAX="grad * output * (1 - output)", NORMALISATION="grad / np.sum(a, axis=-1, keepdims=True)"),
+        per_variant=True),
+]
+
+
+def autograd_grad_B(A, grad):
+    return np.outer(A, grad) if np.ndim(A) == 1 else A.T @ grad

@@ -1,0 +1,172 @@
+"""Known mistakes of chapter 12, backpropagation through time (book/ch12_through_time.md): bptt_errors
+and leaky_bptt_errors (derived by the student: a recurrent layer whose net input leaks)."""
+
+import numpy as np
+
+from .mistake import Mistake
+
+
+def _errors(outputs, output_errors, U, *, transpose=True, forwards=False, future=True, slope_step=0,
+            slope_on_future=True, reverse_list=False):
+    """What a bptt_errors written with one of the mistakes returns (all options default: the right one)."""
+    outputs = [np.asarray(O, dtype=float) for O in outputs]
+    T = len(outputs)
+    R = U.T if transpose else U
+    errors, err = [], np.zeros_like(outputs[-1])
+    for t in (range(T) if forwards else range(T - 1, -1, -1)):
+        O = outputs[t + slope_step if t + slope_step < T else t + slope_step - T]  # Python's negative index wraps
+        carried = err @ R if future else 0 * err
+        err = O * (1 - O) * (output_errors[t] + carried) if slope_on_future else \
+            O * (1 - O) * output_errors[t] + carried
+        errors.append(err)
+    if not forwards and not reverse_list:
+        errors.reverse()
+    return errors
+
+
+_BPTT = """def bptt_errors(outputs, output_errors, U):
+    errors = []
+    err = np.zeros_like(outputs[-1])
+    for t in range(len(outputs) - 1, -1, -1):
+        O = outputs[t]
+        err = O * (1 - O) * (output_errors[t] + err @ U.T)
+        errors.insert(0, err)
+    return errors
+"""
+
+
+def _leaky(variant, outputs, output_errors, U, *, leak=True, a_on_recurrent=True, slope_on_leak=False,
+           swapped=False, transpose=True, slope="own"):
+    """What a leaky_bptt_errors written with one of the mistakes returns, in the student's variant."""
+    a = variant.params["a"]
+    if swapped:
+        if a == 0.5:
+            raise ValueError("with a = 1/2, a and 1 - a are the same number")
+        a = 1 - a
+    units = variant.params["units"] if slope == "own" else slope
+    if units == variant.params["units"] and slope != "own":
+        raise ValueError("the slope of the variant's own units")
+    R = U.T if transpose else U
+    errors, err = [], np.zeros_like(np.asarray(outputs[-1], dtype=float))
+    for O, e in zip(reversed(outputs), reversed(output_errors)):
+        f_prime = 1 - O**2 if units == "tanh" else O * (1 - O)
+        through_O = e + (a if a_on_recurrent else 1.0) * (err @ R)
+        leaked = (1 - a) * err if leak else 0 * err
+        err = f_prime * (through_O + leaked) if slope_on_leak else f_prime * through_O + leaked
+        errors.insert(0, err)
+    return errors
+
+
+# written for any variant: what a student who made the mistake in theirs would write
+_LEAKY = """def leaky_bptt_errors(outputs, output_errors, U):
+    a = V.params["a"]
+    errors = []
+    err = np.zeros_like(outputs[-1])
+    for t in range(len(outputs) - 1, -1, -1):
+        O = outputs[t]
+        slope = 1 - O**2 if V.params["units"] == "tanh" else O * (1 - O)
+        err = slope * (output_errors[t] + a * (err @ U.T)) + (1 - a) * err
+        errors.insert(0, err)
+    return errors
+"""
+
+
+MISTAKES = [
+    # chapter 12: bptt_errors
+    Mistake(
+        "bptt_errors", "U not transposed",
+        "U is used without transposing it: U[i, j] joins hidden unit i at step t to unit j at step t + 1, so "
+        "the error unit i gets from the next step, sum over j of Err_(t+1),j u_ij, is Err_(t+1) @ U.T (as "
+        "err_next @ W_next.T in chapter 4). U is square, so the missing .T raises no error: it gives wrong numbers.",
+        lambda ref, outputs, output_errors, U: _errors(outputs, output_errors, U, transpose=False),
+        _BPTT.replace("err @ U.T", "err @ U")),
+    Mistake(
+        "bptt_errors", "the recursion run forwards in time",
+        "the recursion runs forwards in time, from step 1 to step T: Err_t needs Err_(t+1), the error of the "
+        "step after it (step t + 1 is the next layer of the unrolled network), so start at the last step, "
+        "where no later step sends anything back, and go back to the first.",
+        lambda ref, outputs, output_errors, U: _errors(outputs, output_errors, U, forwards=True),
+        _BPTT.replace("range(len(outputs) - 1, -1, -1)", "range(len(outputs))")
+             .replace("errors.insert(0, err)", "errors.append(err)")),
+    Mistake(
+        "bptt_errors", "the future error not included",
+        "only the error from step t's own output reaches Err_t: O_t also feeds the hidden units of step t + 1 "
+        "through U, and the chain rule adds that path, Err_(t+1) @ U.T, to the output's e_t.",
+        lambda ref, outputs, output_errors, U: _errors(outputs, output_errors, U, future=False),
+        _BPTT.replace("(output_errors[t] + err @ U.T)", "output_errors[t]")),
+    Mistake(
+        "bptt_errors", "the slope taken at step t - 1",
+        "the slope O (1 - O) is taken from the outputs of step t - 1 (and, at the first step, from outputs[-1], "
+        "the last): Err_t = -dE/dI_t needs the slope of step t's own units, O_t (1 - O_t), with O_t = outputs[t - 1] "
+        "when t counts from 1 and outputs[t] when t is a Python index from 0.",
+        lambda ref, outputs, output_errors, U: _errors(outputs, output_errors, U, slope_step=-1),
+        _BPTT.replace("O = outputs[t]", "O = outputs[t - 1]")),
+    Mistake(
+        "bptt_errors", "the slope on the output's error only",
+        "the slope O_t (1 - O_t) multiplies only the error from step t's output: both paths, to the output and to "
+        "step t + 1, leave the unit through its output O_t = f(I_t), so the slope multiplies their sum, "
+        "e_t + Err_(t+1) @ U.T.",
+        lambda ref, outputs, output_errors, U: _errors(outputs, output_errors, U, slope_on_future=False),
+        _BPTT.replace("O * (1 - O) * (output_errors[t] + err @ U.T)", "O * (1 - O) * output_errors[t] + err @ U.T")),
+    Mistake(
+        "bptt_errors", "errors listed last step first",
+        "the errors come back in reverse order: compute from the last step back to the first, but return them "
+        "in time order, [Err_1, ..., Err_T], so that errors[t] belongs to outputs[t] (insert each new error at "
+        "the front, or reverse the list at the end).",
+        lambda ref, outputs, output_errors, U: _errors(outputs, output_errors, U, reverse_list=True),
+        _BPTT.replace("errors.insert(0, err)", "errors.append(err)")),
+    # chapter 12, derived by the student: leaky_bptt_errors
+    Mistake(
+        "leaky_bptt_errors", "the leak's path missing",
+        "one path from I_t to E is missing: I_t is part of I_(t+1) directly, through the leak (1 - a) I_t, "
+        "and not only through O_t = f(I_t). The chain rule adds every path; the direct one has no slope f' in it.",
+        lambda variant, outputs, output_errors, U: _leaky(variant, outputs, output_errors, U, leak=False),
+        _LEAKY.replace(" + (1 - a) * err\n", "\n"),
+        per_variant=True),
+    Mistake(
+        "leaky_bptt_errors", "the plain recursion",
+        "this is eq. (12.3) of the chapter, for a layer without a leak: in your variant O_(t-1) U enters "
+        "I_t only multiplied by a, and I_(t-1) enters I_t directly, multiplied by 1 - a. Redo the chain rule "
+        "for this net input.",
+        lambda variant, outputs, output_errors, U: _leaky(variant, outputs, output_errors, U, leak=False,
+                                                          a_on_recurrent=False),
+        _LEAKY.replace("a * (err @ U.T)) + (1 - a) * err", "err @ U.T)"),
+        per_variant=True),
+    Mistake(
+        "leaky_bptt_errors", "a missing on the path through U",
+        "the error from step t + 1 through U is not multiplied by a: O_(t-1) U enters the net input only "
+        "scaled by a, I_t = (1 - a) I_(t-1) + a (x_t W + O_(t-1) U + theta), so dI_(t+1)/dO_t is a U.",
+        lambda variant, outputs, output_errors, U: _leaky(variant, outputs, output_errors, U,
+                                                          a_on_recurrent=False),
+        _LEAKY.replace("a * (err @ U.T)", "err @ U.T"),
+        per_variant=True),
+    Mistake(
+        "leaky_bptt_errors", "the slope on the leak's path",
+        "the slope f'(I_t) multiplies the leak's term too: the leak carries I_t itself into I_(t+1), "
+        "not the unit's output O_t = f(I_t), so that path has no f' in it. Only the paths through O_t do.",
+        lambda variant, outputs, output_errors, U: _leaky(variant, outputs, output_errors, U, slope_on_leak=True),
+        _LEAKY.replace("slope * (output_errors[t] + a * (err @ U.T)) + (1 - a) * err",
+                       "slope * (output_errors[t] + a * (err @ U.T) + (1 - a) * err)"),
+        per_variant=True),
+    Mistake(
+        "leaky_bptt_errors", "a and 1 - a swapped",
+        "a and 1 - a are swapped: the leak keeps the fraction 1 - a of the old net input, and the new "
+        "input, with O_(t-1) U in it, comes in with the weight a.",
+        lambda variant, outputs, output_errors, U: _leaky(variant, outputs, output_errors, U, swapped=True),
+        _LEAKY.replace('a = V.params["a"]', 'a = 1 - V.params["a"]'),
+        per_variant=True),
+    Mistake(
+        "leaky_bptt_errors", "U not transposed",
+        "U is used without transposing it: U[i, j] joins unit i at step t to unit j at step t + 1, so what unit "
+        "i gets back from step t + 1 is Err_(t+1) @ U.T. U is square: the missing .T raises no error.",
+        lambda variant, outputs, output_errors, U: _leaky(variant, outputs, output_errors, U, transpose=False),
+        _LEAKY.replace("err @ U.T", "err @ U"),
+        per_variant=True),
+    Mistake(
+        "leaky_bptt_errors", "the sigmoid's slope for tanh units",
+        "the slope is the sigmoid's, O (1 - O): your units are tanh units, whose slope written in their output "
+        "is 1 - O^2 (exercise 2).",
+        lambda variant, outputs, output_errors, U: _leaky(variant, outputs, output_errors, U, slope="sigmoid"),
+        _LEAKY.replace('1 - O**2 if V.params["units"] == "tanh" else O * (1 - O)', "O * (1 - O)"),
+        per_variant=True),
+]
