@@ -36,7 +36,7 @@ from backprop import variants
 from backprop.checks import describe_args, difference, wrong
 
 from . import sandbox
-from .mistakes import matching
+from .mistakes import for_function, matching
 from .worker import MAX_MESSAGE, MAX_OUTPUT, TRUNCATED, WireError, decode, encode
 
 
@@ -254,6 +254,15 @@ def _count(value):
     return 1
 
 
+def _gives(wrong, variant, args, kwargs, got, rtol, atol):
+    """Whether the mistaken code ``wrong`` gives ``got`` in ``variant`` on these arguments."""
+    try:
+        with np.errstate(all="ignore"):
+            return difference(got, wrong(variant, *copy.deepcopy(args), **copy.deepcopy(kwargs)), rtol, atol) is None
+    except Exception:
+        return False
+
+
 def returned(outcome, name):
     """The value of a call, or Failed saying why there is none."""
     if outcome.problem:
@@ -310,10 +319,18 @@ def compare(function, cases, rtol=1e-6, atol=1e-9, reference_function=None, per_
                         not outcome.raised and difference(outcome.value, reference_function(
                             theirs, *copy.deepcopy(args), **copy.deepcopy(kwargs)), rtol, atol) is None
                         for args, kwargs, outcome in calls):
-                    raise Failed(f"your {function} solves the variant \"{other}\", which is not yours: "
-                                 f"you submitted as {own.student!r}, whose variant is \"{own.name}\" "
-                                 f"({own.text}). Enter the id you submit under in the notebook's STUDENT_ID "
-                                 f"cell, run the cell after it to see your variant, and solve that one.")
+                    message = (f"your {function} solves the variant \"{other}\", which is not yours: "
+                               f"you submitted as {own.student!r}, whose variant is \"{own.name}\" "
+                               f"({own.text}). Enter the id you submit under in the notebook's STUDENT_ID "
+                               f"cell, run the cell after it to see your variant, and solve that one.")
+                    # where variants differ by a factor, a mistake in one can give another's answer exactly
+                    alike = [m.message for m in for_function(function) if m.per_variant and all(
+                        _gives(m.wrong, own, args, kwargs, outcome.value, rtol, atol)
+                        for args, kwargs, outcome in calls)]
+                    if alike:
+                        message += (f"\n\nIf {own.student!r} is your id already, the same answer comes from a "
+                                    f"known mistake in your own variant: {alike[0]}")
+                    raise Failed(message)
         counts = {}
         for _, _, known in failures:
             for mistake in known:

@@ -1,15 +1,10 @@
 """Hidden cases of chapter 7, learning-rate effects (book/ch07_learning_rate.md)."""
 
-import copy
-import re
 
 import numpy as np
 
-from backprop import variants
-from backprop.checks import difference
 
-from .. import mistakes
-from ..judge import Failed, compare
+from ..judge import compare
 
 
 def one_over_t(rng):
@@ -59,59 +54,13 @@ def largest_stable_rate(rng, variant):
     yield (np.c_[rng.uniform(0, 1, (20, 2)), rng.uniform(0, 1e-3, (20, 1))],)  # an input of a tiny range
 
 
-def naming_lookalikes(function, cases, reference_function, **kwargs):
-    """compare()'s test for a task whose variants differ by a constant factor, where a mistake in
-    one variant can give exactly another variant's answer: when it says the answer solves another
-    variant, it also names the catalogued mistakes that give that answer in the student's own
-    (which of the two happened, no answer can tell)."""
-    drawn = []
-
-    def recorded(rng, variant):
-        for case in cases(rng, variant):
-            drawn.append(case)
-            yield case
-
-    inner = compare(function, recorded, reference_function=reference_function, per_variant=True, **kwargs)
-    rtol, atol = kwargs.get("rtol", 1e-6), kwargs.get("atol", 1e-9)
-
-    def gives(mistake, own, theirs):
-        try:
-            with np.errstate(all="ignore"):
-                return all(difference(mistake.wrong(own, *copy.deepcopy(args)),
-                                      reference_function(theirs, *copy.deepcopy(args)), rtol, atol) is None
-                           for args in drawn)
-        except Exception:
-            return False
-
-    def test(student, rng):
-        drawn.clear()
-        inner.given = test.given
-        try:
-            inner(student, rng)
-        except Failed as failure:
-            other = re.search(r'solves the variant "(.+?)", which is not yours', str(failure))
-            if not other:
-                raise
-            own = variants.variant(student.assignment, student.id)
-            theirs = variants.variant_named(student.assignment, other.group(1))
-            alike = [m.message for m in mistakes.for_function(function) if m.per_variant and gives(m, own, theirs)]
-            if not alike:
-                raise
-            raise Failed(f"{failure}\n\nIf {own.student!r} is your id already, the same answer comes from a "
-                         f"known mistake in your own variant: {alike[0]}") from None
-
-    test.function, test.reference, test.given, test.cases = function, reference_function, (), cases
-    test.per_variant = True
-    return test
-
-
 TESTS = {
     "test_one_over_t_example": compare("one_over_t", one_over_t),
     "test_one_over_t_hidden": compare("one_over_t", one_over_t),
     "test_classify_run_example": compare("classify_run", classify_run),
     "test_classify_run_hidden": compare("classify_run", classify_run),
-    "test_largest_stable_rate_example": naming_lookalikes("largest_stable_rate", largest_stable_rate,
-                                                          largest_stable_rate_of),
-    "test_largest_stable_rate_hidden": naming_lookalikes("largest_stable_rate", largest_stable_rate,
-                                                         largest_stable_rate_of),
+    "test_largest_stable_rate_example": compare("largest_stable_rate", largest_stable_rate,
+                                                reference_function=largest_stable_rate_of, per_variant=True),
+    "test_largest_stable_rate_hidden": compare("largest_stable_rate", largest_stable_rate,
+                                                reference_function=largest_stable_rate_of, per_variant=True),
 }

@@ -7,7 +7,6 @@ from backprop.network import sigmoid
 
 from .. import mistakes
 from ..judge import Failed, compare, returned
-from .ch07_learning_rate import naming_lookalikes
 
 
 def _shapes():
@@ -147,6 +146,6 @@ TESTS = {
     "test_topological_order_example": topological_order_test,
     "test_topological_order_hidden": topological_order_test,
     # SiLU's rule with one term of its product rule left out is softplus's rule: the message says both
-    "test_variant_backward_example": naming_lookalikes("variant_backward", variant_backward, variant_backward_of),
-    "test_variant_backward_hidden": naming_lookalikes("variant_backward", variant_backward, variant_backward_of),
+    "test_variant_backward_example": compare("variant_backward", variant_backward, reference_function=variant_backward_of, per_variant=True),
+    "test_variant_backward_hidden": compare("variant_backward", variant_backward, reference_function=variant_backward_of, per_variant=True),
 }

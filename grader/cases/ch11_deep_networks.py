@@ -6,7 +6,6 @@ import numpy as np
 from backprop import deep
 
 from ..judge import compare
-from .ch07_learning_rate import naming_lookalikes
 
 
 def _gain(variant):
@@ -76,10 +75,10 @@ def clip_by_norm(rng):
 GIVEN = ()
 
 TESTS = {
-    "test_init_scale_example": naming_lookalikes("init_scale", init_scale, init_scale_of),
-    "test_init_scale_hidden": naming_lookalikes("init_scale", init_scale, init_scale_of),
-    "test_layer_error_example": naming_lookalikes("layer_error", layer_error, layer_error_of),
-    "test_layer_error_hidden": naming_lookalikes("layer_error", layer_error, layer_error_of),
+    "test_init_scale_example": compare("init_scale", init_scale, reference_function=init_scale_of, per_variant=True),
+    "test_init_scale_hidden": compare("init_scale", init_scale, reference_function=init_scale_of, per_variant=True),
+    "test_layer_error_example": compare("layer_error", layer_error, reference_function=layer_error_of, per_variant=True),
+    "test_layer_error_hidden": compare("layer_error", layer_error, reference_function=layer_error_of, per_variant=True),
     "test_clip_by_norm_example": compare("clip_by_norm", clip_by_norm, reference_function=deep.clip_by_norm),
     "test_clip_by_norm_hidden": compare("clip_by_norm", clip_by_norm, reference_function=deep.clip_by_norm),
 }
