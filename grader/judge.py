@@ -36,7 +36,7 @@ from backprop import variants
 from backprop.checks import describe_args, difference, wrong
 
 from . import sandbox
-from .mistakes import for_function, matching
+from .mistakes import matching
 from .worker import MAX_MESSAGE, MAX_OUTPUT, TRUNCATED, WireError, decode, encode
 
 
@@ -254,15 +254,6 @@ def _count(value):
     return 1
 
 
-def _gives(wrong, variant, args, kwargs, got, rtol, atol):
-    """Whether the mistaken code ``wrong`` gives ``got`` in ``variant`` on these arguments."""
-    try:
-        with np.errstate(all="ignore"):
-            return difference(got, wrong(variant, *copy.deepcopy(args), **copy.deepcopy(kwargs)), rtol, atol) is None
-    except Exception:
-        return False
-
-
 def returned(outcome, name):
     """The value of a call, or Failed saying why there is none."""
     if outcome.problem:
@@ -324,9 +315,10 @@ def compare(function, cases, rtol=1e-6, atol=1e-9, reference_function=None, per_
                                f"({own.text}). Enter the id you submit under in the notebook's STUDENT_ID "
                                f"cell, run the cell after it to see your variant, and solve that one.")
                     # where variants differ by a factor, a mistake in one can give another's answer exactly
-                    alike = [m.message for m in for_function(function) if m.per_variant and all(
-                        _gives(m.wrong, own, args, kwargs, outcome.value, rtol, atol)
-                        for args, kwargs, outcome in calls)]
+                    alike = [m for m in matching(function, *calls[0][:2], got=calls[0][2].value, rtol=rtol,
+                                                 atol=atol, variant=own)
+                             if all(m in matching(function, args, kwargs, got=outcome.value, rtol=rtol,
+                                                  atol=atol, variant=own) for args, kwargs, outcome in calls[1:])]
                     if alike:
                         message += (f"\n\nIf {own.student!r} is your id already, the same answer comes from a "
                                     f"known mistake in your own variant: {alike[0]}")
