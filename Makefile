@@ -1,5 +1,7 @@
 # The course's commands. `make book` builds the site, `make test` runs every
 # test; both create the virtual environment .venv from requirements.txt first.
+# The site's in-browser exercises also need Node.js and npm: the build runs
+# `npm ci` in lite/ for the Pyodide runtime (book/_ext/in_browser.py).
 SHELL := /bin/bash
 .SHELLFLAGS := -eo pipefail -c
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
@@ -7,7 +9,7 @@ VENV := .venv
 # nbgrader runs `alembic` from PATH when it creates a gradebook
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 
-.PHONY: book test test-fast lint bench bench-grading grade serve assignments clean
+.PHONY: book test test-fast lint bench bench-grading bench-lite grade serve assignments clean
 
 $(VENV)/installed: requirements.txt pyproject.toml
 	test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
@@ -38,6 +40,11 @@ bench: $(VENV)/installed
 # Grading speed: plain nbgrader vs `make grade` on 40 submissions (see benchmarks/grading.py)
 bench-grading: $(VENV)/installed
 	python benchmarks/grading.py
+
+# The in-browser exercises (JupyterLite) in Chromium, after `make book`: seconds to a ready
+# kernel from an empty cache, and to run a solved exercise -> benchmarks/results/in_browser.json
+bench-lite: $(VENV)/installed
+	python benchmarks/in_browser.py
 
 # Grade every submission in submitted/<student>/<assignment>/ (instructors):
 # writes grades.csv and feedback/; WORKERS=n sets how many run at once

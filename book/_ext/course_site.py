@@ -5,6 +5,8 @@
   download menu shows the entry when ``ipynb_source`` is set), made for the
   notebook's reader: computed values in the prose, no authoring lines
   (``notebook_download.py``).
+* The exercises are built to run in the browser, in JupyterLite
+  (``in_browser.py``).
 * sphinx-thebe, which Jupyter Book always loads, is taken off the pages:
   the course runs no remote kernels, and its inline script is injected twice
   (a console error) and names a CDN.
@@ -13,6 +15,7 @@
 from pathlib import Path
 
 import jupytext
+import in_browser
 from graded_code import as_markdown
 from notebook_download import GlueError, load_glue_data, reader_notebook
 from sphinx.util import logging
@@ -39,14 +42,16 @@ def glue_lookup(app, pagename):
 
 def add_notebook_download(app, pagename, templatename, context, doctree):
     source = Path(app.env.doc2path(pagename)) if pagename in app.env.all_docs else None
-    if source is None or source.suffix != ".md":
+    if source is None or source.suffix != ".md" or not source.name.startswith("ch"):
+        # chapters only: the exercises page computes its figures from the build itself
         return
     notebook = jupytext.read(source)
     if "kernelspec" not in notebook.metadata:
         return  # plain Markdown page, not a notebook
     try:  # glue roles resolved with the values of this build, authoring lines out (notebook_download.py)
         notebook = reader_notebook(notebook, glue_lookup(app, pagename),
-                                   lambda markdown: as_markdown(markdown, app.config.course_show_solutions))
+                                   lambda markdown: in_browser.as_markdown(
+                                       as_markdown(markdown, app.config.course_show_solutions)))
     except GlueError as error:
         logger.warning(f"the notebook download of {pagename}: {error}", location=pagename)
     target = Path(app.outdir, "_sources", pagename + ".ipynb")
@@ -68,6 +73,7 @@ def drop_thebe(app, pagename, templatename, context, doctree):
 
 def setup(app):
     app.setup_extension("graded_code")  # the graded-code directive (book/_ext/graded_code.py)
+    app.setup_extension("in_browser")  # the exercises in JupyterLite, and the lite role (book/_ext/in_browser.py)
     # before sphinx-book-theme builds its header buttons (priority 501)
     app.connect("html-page-context", add_notebook_download, priority=400)
     app.connect("html-page-context", drop_thebe, priority=400)

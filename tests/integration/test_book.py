@@ -62,7 +62,8 @@ def test_every_chapter_executes_in_under_a_minute(site):
     times = {doc: float(t) for doc, t in
              re.findall(r"(book/\S+)\.md: Executed notebook in ([\d.]+) seconds", log)}
     chapters = sorted(p.stem for p in (ROOT / "book").glob("ch*.md"))
-    assert sorted(doc.split("/")[-1] for doc in times) == chapters, "not every chapter was executed"
+    executed = sorted(doc.split("/")[-1] for doc in times)
+    assert [doc for doc in executed if doc.startswith("ch")] == chapters, "not every chapter was executed"
     slow = {doc: t for doc, t in times.items() if t >= 60}
     assert not slow, f"chapters taking a minute or more to execute: {slow}"
 

@@ -47,9 +47,11 @@ def browser():
 
 
 def pages(html):
-    """Every HTML page of the site (not the theme's assets or copied sources)."""
+    """Every HTML page of the site (not the theme's assets or copied sources, nor the
+    in-browser notebook app under lite/, which test_in_browser opens)."""
     return sorted(str(p.relative_to(html)) for p in html.rglob("*.html")
-                  if not any(part.startswith(("_", ".")) for part in p.relative_to(html).parts))
+                  if not any(part.startswith(("_", ".")) for part in p.relative_to(html).parts)
+                  and p.relative_to(html).parts[0] != "lite")
 
 
 def test_site_has_pages(server):

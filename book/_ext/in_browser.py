@@ -1,0 +1,247 @@
+"""The exercises in the browser: JupyterLite with a Pyodide served by the site itself.
+
+Every HTML build writes ``<site>/lite/``, a JupyterLite site whose Python
+kernel is Pyodide 0.27.7 from the npm registry (``lite/package.json`` and its
+lock file; ``npm ci`` runs when ``lite/node_modules`` is missing). Its drive
+holds each exercise's released student copy, unchanged, beside the
+``backprop`` package and ``datasets/``, so the notebooks' imports work as on
+a desktop. The visible tests name catalogued mistakes with
+``grader.mistakes``, so the modules it imports go too: what a student who
+clones the repository has. The course secret is never part of it, so the
+hidden cases of ``make grade`` stay hidden.
+
+Pyodide's npm package holds the runtime alone. The packages it loads (numpy,
+and what the kernel needs: IPython, jedi, micropip, ssl, sqlite3, ...) are
+vendored in ``lite/wheels/`` (provenance in its README). Every one is checked
+here against the sha256 in Pyodide's own ``pyodide-lock.json`` before it is
+copied, and ``comm``, which the kernel installs from its own wheel index,
+against the hash PyPI publishes (``lite/wheels/pypi.json``). The kernel is
+built with ``disablePyPIFallback``: nothing is fetched from anywhere but the
+site.
+
+The ``lite`` role writes a "Work in the browser" link to an exercise:
+``{lite}`ch03_output_error```.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from docutils import nodes
+from jupyter_core.paths import jupyter_path
+from sphinx.util import logging
+
+logger = logging.getLogger(__name__)
+
+ROOT = Path(__file__).resolve().parents[2]
+LITE = ROOT / "lite"
+WHEELS = LITE / "wheels"
+PYODIDE = LITE / "node_modules" / "pyodide"
+# What jupyterlite-pyodide-kernel 0.6.1 loads when its kernel starts, and numpy, which the exercises import
+KERNEL_PACKAGES = ("micropip", "ssl", "sqlite3", "traitlets", "jedi", "ipython")
+COURSE_PACKAGES = ("numpy",)
+# The runtime, from the npm package (npm ci checks the package against the lock file's integrity hash)
+PYODIDE_CORE = ("pyodide.js", "pyodide.mjs", "pyodide.asm.js", "pyodide.asm.wasm", "python_stdlib.zip",
+                "pyodide-lock.json")
+# What the drive holds besides the exercises: the course's package, the data, and the parts of
+# the grader the visible tests use to name a catalogued mistake (grader.mistakes and its imports)
+DRIVE = ("backprop", "datasets", "grader/__init__.py", "grader/mistakes", "grader/cases", "grader/judge.py",
+         "grader/sandbox.py", "grader/worker.py")
+APPS = ("notebooks", "tree")
+SIZE_FILE = "size.json"
+
+
+class LiteError(Exception):
+    """The in-browser site cannot be built as it must be (a file that fails its check, a missing tool)."""
+
+
+def sha256(path):
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+def canonical(name):
+    """A package name as Pyodide's lock file keys it (PEP 503)."""
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def needed(lock, names):
+    """The lock file's entries for ``names`` and everything they depend on."""
+    packages = {canonical(key): entry for key, entry in lock["packages"].items()}
+    found, todo = {}, [canonical(name) for name in names]
+    while todo:
+        name = todo.pop()
+        if name in found:
+            continue
+        if name not in packages:
+            raise LiteError(f"Pyodide's lock file has no package {name!r}")
+        found[name] = packages[name]
+        todo += [canonical(dependency) for dependency in packages[name]["depends"]]
+    return found
+
+
+def verified_wheels(pyodide=PYODIDE, wheels=WHEELS, names=KERNEL_PACKAGES + COURSE_PACKAGES):
+    """(the Pyodide packages ``names`` need, the piplite wheels) to ship, as paths, each checked
+    against its published sha256; a file in ``wheels`` that nothing vouches
+    for, or a needed package that is missing, is an error."""
+    lock_file = Path(pyodide) / "pyodide-lock.json"
+    if not lock_file.exists():
+        raise LiteError(f"{lock_file} is missing: run `npm ci --prefix lite`")
+    lock = json.loads(lock_file.read_text())
+    pypi = json.loads((Path(wheels) / "pypi.json").read_text())
+    ship, problems = [], []
+    for name, entry in sorted(needed(lock, names).items()):
+        path = Path(wheels) / entry["file_name"]
+        if not path.exists():
+            problems.append(f"{entry['file_name']} ({name}) is not in {wheels}")
+        elif sha256(path) != entry["sha256"]:
+            problems.append(f"{path.name}: its sha256 is not the one in Pyodide's lock file")
+        else:
+            ship.append(path)
+    piplite = []
+    for file_name, digest in sorted(pypi.items()):
+        path = Path(wheels) / file_name
+        if not path.exists() or sha256(path) != digest:
+            problems.append(f"{file_name}: missing, or its sha256 is not the one PyPI publishes")
+        else:
+            piplite.append(path)
+    vouched = {path.name for path in ship + piplite} | {"README.md", "pypi.json"}
+    problems += [f"{path.name}: no lock file vouches for it" for path in sorted(Path(wheels).iterdir())
+                 if path.name not in vouched and path.name not in {entry["file_name"] for entry in
+                                                                     lock["packages"].values()}]
+    if problems:
+        raise LiteError("the vendored Pyodide packages fail their check:\n  " + "\n  ".join(problems))
+    return ship, piplite
+
+
+def stage_drive(drive, root=ROOT):
+    """The files a student's notebooks see in the browser: the released exercises
+    at the top, beside the packages they import and the data."""
+    for notebook in sorted((root / "exercises").glob("*/*.ipynb")):
+        shutil.copyfile(notebook, drive / notebook.name)
+    for name in DRIVE:
+        source = root / name
+        if source.is_dir():
+            shutil.copytree(source, drive / name, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+        else:
+            (drive / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(source, drive / name)
+
+
+def ensure_pyodide():
+    if (PYODIDE / "package.json").exists():
+        return
+    npm = shutil.which("npm")
+    if npm is None:
+        raise LiteError("npm is not installed: the in-browser exercises need Node.js and npm "
+                        "(Debian: apt-get install -y nodejs npm)")
+    done = subprocess.run([npm, "ci", "--no-audit", "--no-fund", "--prefix", str(LITE)],
+                          capture_output=True, text=True)
+    if done.returncode != 0:
+        raise LiteError(f"npm ci in lite/ failed:\n{done.stdout}\n{done.stderr}")
+
+
+def kernel_extension():
+    for folder in jupyter_path("labextensions"):
+        path = Path(folder, "@jupyterlite", "pyodide-kernel-extension")
+        if path.exists():
+            return path
+    raise LiteError("jupyterlite-pyodide-kernel is not installed (requirements.txt)")
+
+
+def size(folder):
+    """Bytes of the files under ``folder``, as they are and gzipped one by one (as a server sends them)."""
+    files = [path for path in Path(folder).rglob("*") if path.is_file()]
+    return {"files": len(files), "bytes": sum(path.stat().st_size for path in files),
+            "gzip_bytes": sum(len(gzip.compress(path.read_bytes(), 6)) for path in files)}
+
+
+def build(out):
+    """Write the JupyterLite site into ``out`` (replaced); return its size."""
+    ensure_pyodide()
+    ship, piplite = verified_wheels()
+    out = Path(out)
+    if out.exists():
+        shutil.rmtree(out)
+    with tempfile.TemporaryDirectory() as work:
+        work = Path(work)
+        drive, lite_dir = work / "drive", work / "lite"
+        drive.mkdir()
+        lite_dir.mkdir()
+        stage_drive(drive)
+        shutil.copyfile(LITE / "jupyter-lite.json", lite_dir / "jupyter-lite.json")
+        command = [sys.executable, "-m", "jupyterlite_core", "build", "--lite-dir", str(lite_dir),
+                   "--contents", str(drive), "--output-dir", str(out), "--ignore-sys-prefix",
+                   f"--LiteBuildConfig.federated_extensions={kernel_extension()}", "--no-sourcemaps",
+                   "--no-unused-shared-packages", *[f"--apps={app}" for app in APPS],
+                   *[f"--piplite-wheels={wheel}" for wheel in piplite]]
+        done = subprocess.run(command, cwd=lite_dir, capture_output=True, text=True,
+                              env=dict(os.environ, PYTHONWARNINGS="ignore"))
+        if done.returncode != 0:
+            raise LiteError(f"jupyter lite build failed:\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}")
+    runtime = out / "pyodide"
+    runtime.mkdir()
+    for name in PYODIDE_CORE:
+        shutil.copyfile(PYODIDE / name, runtime / name)
+    for wheel in ship:
+        shutil.copyfile(wheel, runtime / wheel.name)
+    # the notebook app's tab icons, which it asks for under static/ (jupyter_server ships them)
+    import jupyter_server
+    shutil.copytree(Path(jupyter_server.__file__).parent / "static" / "favicons", out / "static" / "favicons",
+                    dirs_exist_ok=True)
+    measured = size(out)
+    (out / SIZE_FILE).write_text(json.dumps(measured, indent=1) + "\n")
+    return measured
+
+
+def build_site(app):
+    if app.builder.format != "html":
+        return
+    out = Path(app.outdir) / "lite"
+    try:
+        measured = build(out)
+    except LiteError as error:
+        logger.warning(f"the in-browser exercises were not built: {error}")
+        return
+    # the exercises page reports the size from this file (its cell reads the variable)
+    os.environ["COURSE_LITE_DIR"] = str(out)
+    logger.info(f"in-browser exercises: {out} ({measured['bytes'] / 1e6:.1f} MB)")
+
+
+def lite_url(exercise, docname):
+    """The link from page ``docname`` that opens ``exercise`` in the in-browser notebook app."""
+    return "../" * docname.count("/") + f"lite/notebooks/index.html?path={exercise}.ipynb"
+
+
+LITE_ROLE = re.compile(r"\{lite\}`(\w+)`")
+
+
+def as_markdown(markdown):
+    """Markdown with each ``lite`` role written out for a notebook download, where a link into
+    the site would lead nowhere."""
+    return LITE_ROLE.sub("the link on the course site's exercises page", markdown)
+
+
+def lite_role(name, rawtext, text, lineno, inliner, options=None, content=None):
+    env = inliner.document.settings.env
+    exercise = text.strip()
+    if not (ROOT / "exercises" / exercise / f"{exercise}.ipynb").exists():
+        message = inliner.reporter.error(f"no exercise {exercise!r} in exercises/", line=lineno)
+        return [inliner.problematic(rawtext, rawtext, message)], [message]
+    node = nodes.reference(rawtext, "Work in the browser", refuri=lite_url(exercise, env.docname),
+                           classes=["lite-link"])
+    return [node], []
+
+
+def setup(app):
+    app.connect("builder-inited", build_site)
+    app.add_role("lite", lite_role)
+    return {"parallel_read_safe": True, "parallel_write_safe": True}

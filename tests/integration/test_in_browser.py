@@ -1,0 +1,165 @@
+"""The exercises in the browser (book/_ext/in_browser.py): what the built site
+holds under lite/, and an exercise worked in JupyterLite in Chromium from a
+cold cache (solved, then with a catalogued mistake), its download graded
+through `make grade` like the same work done in desktop Jupyter."""
+
+import csv
+import hashlib
+import json
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+from bs4 import BeautifulSoup
+
+from conftest import ROOT, as_student, assignments, run
+from grader.mistakes import for_function
+
+sys.path.insert(0, str(ROOT / "benchmarks"))
+import in_browser as driver  # noqa: E402  (benchmarks/in_browser.py)
+
+EXERCISE = "ch03_output_error"
+FULL = 18
+
+
+@pytest.fixture(scope="module")
+def lite(site):
+    build, html = site
+    assert build.returncode == 0, "the site did not build; see test_book"
+    return html / "lite"
+
+
+def test_every_exercise_is_its_released_copy(lite):
+    for exercise in assignments():
+        served = lite / "files" / f"{exercise}.ipynb"
+        assert served.read_bytes() == (ROOT / "exercises" / exercise / f"{exercise}.ipynb").read_bytes()
+
+
+def test_the_package_and_data_are_beside_them_and_the_secret_is_not(lite):
+    files = {str(p.relative_to(lite / "files")) for p in (lite / "files").rglob("*") if p.is_file()}
+    assert {"backprop/__init__.py", "backprop/network.py", "backprop/checks.py", "grader/mistakes/__init__.py",
+            "datasets/seeds_dataset.txt"} <= files
+    assert not any("secret" in name or name.startswith(("solutions", "grader/preprocessors")) for name in files)
+
+
+def test_the_kernel_is_pinned_to_the_sites_own_pyodide(lite):
+    config = json.loads((lite / "jupyter-lite.json").read_text())["jupyter-config-data"]
+    kernel = config["litePluginSettings"]["@jupyterlite/pyodide-kernel-extension:kernel"]
+    assert kernel["disablePyPIFallback"] is True
+    assert kernel["pyodideUrl"] == "./pyodide/pyodide.js"
+    assert all(url.startswith("./") for url in kernel["pipliteUrls"])
+    lock = json.loads((lite / "pyodide" / "pyodide-lock.json").read_text())
+    assert lock["info"]["version"] == "0.27.7"
+    by_file = {entry["file_name"]: entry["sha256"] for entry in lock["packages"].values()}
+    wheels = [p for p in (lite / "pyodide").iterdir()
+              if p.suffix in {".whl", ".zip"} and p.name != "python_stdlib.zip"]
+    assert any(p.name.startswith("numpy-") for p in wheels)
+    for wheel in wheels:
+        assert hashlib.sha256(wheel.read_bytes()).hexdigest() == by_file[wheel.name], wheel.name
+
+
+def test_the_site_grows_by_less_than_50_mb(lite):
+    size = json.loads((lite / "size.json").read_text())
+    assert sum(p.stat().st_size for p in lite.rglob("*") if p.is_file()) < 50e6
+    assert size["bytes"] < 50e6 and 0 < size["gzip_bytes"] < size["bytes"]
+
+
+@pytest.mark.parametrize("page", ["book/exercises.html"] + [f"book/{e}.html" for e in assignments()])
+def test_each_exercise_page_links_to_its_exercise_in_the_browser(lite, page):
+    html = lite.parent / page
+    links = [a["href"] for a in BeautifulSoup(html.read_text(), "html.parser").find_all("a", class_="lite-link")]
+    expected = assignments() if page == "book/exercises.html" else [Path(page).stem]
+    assert links == [f"../lite/notebooks/index.html?path={e}.ipynb" for e in expected]
+    assert all(a.string == "Work in the browser" for a in BeautifulSoup(html.read_text(), "html.parser")
+               .find_all("a", class_="lite-link"))
+
+
+@pytest.fixture(scope="module")
+def worked(lite, tmp_path_factory):
+    """ch03 worked in JupyterLite: solved, downloaded, then a catalogued mistake put in."""
+    from playwright.sync_api import sync_playwright
+
+    if not Path(driver.CHROMIUM).exists():
+        pytest.fail("Chromium not found: install Debian's package 'chromium' (apt-get install -y chromium)")
+    folder = tmp_path_factory.mktemp("browser")
+    mistake = next(m for m in for_function("output_error") if m.name == "sign flipped")
+    found = {}
+    with driver.serve(lite.parent) as base, sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=driver.CHROMIUM, args=driver.FLAGS)
+        context = browser.new_context()  # a new profile: nothing cached, nothing stored
+        outside = driver.same_origin_only(context, base)
+        page, found["cold_start"] = driver.open_exercise(context, base, EXERCISE)
+        found["hidden_before"] = driver.outputs(page)
+        driver.set_cells(page, driver.solved(EXERCISE, "web-student"))
+        found["run_all"] = driver.run_all(page)
+        found["solved"] = driver.outputs(page)
+        found["download"] = driver.save_and_download(page, folder / f"{EXERCISE}.ipynb")
+        again = driver.reopen(context, base, EXERCISE)
+        found["kept"] = driver.source_of(again, "output_error")
+        again.close()
+        driver.set_cells(page, {"output_error": mistake.example})
+        driver.run_all(page)
+        found["mistaken"] = driver.outputs(page)
+        found["outside"] = list(outside)
+        browser.close()
+    print(f"\nJupyterLite, {EXERCISE}: kernel idle after {found['cold_start']:.1f} s from a cold cache, "
+          f"all cells run in {found['run_all']:.1f} s")
+    found["mistake"] = mistake
+    return found
+
+
+def test_no_request_leaves_the_site(worked):
+    assert worked["outside"] == []
+
+
+def test_a_solved_exercise_passes_every_visible_test(worked):
+    solved = worked["solved"]
+    tests = [cell for cell in solved if cell.startswith("test_")]
+    assert len(tests) == 6
+    for cell in tests:
+        assert all(kind != "error" for kind, _ in solved[cell]), (cell, solved[cell])
+    for cell in tests:
+        printed = "".join(text for kind, text in solved[cell] if kind == "stream")
+        if cell.endswith("_hidden"):
+            assert "checked when your work is graded" in printed and "pass" not in printed.lower(), printed
+        else:
+            assert printed.strip(), f"{cell} printed nothing"
+
+
+def test_work_persists_between_visits(worked):
+    assert "### BEGIN SOLUTION" in worked["kept"]
+
+
+def test_a_catalogued_mistake_is_named_in_the_browser(worked):
+    cell = worked["mistaken"]["test_output_error_example"]
+    errors = [text for kind, text in cell if kind == "error"]
+    assert errors and worked["mistake"].message[:60] in errors[0], cell
+
+
+def test_the_download_grades_like_the_same_work_done_on_a_desktop(worked, tmp_path):
+    """Graded by the real command, beside the same answers written into the
+    release copy as desktop Jupyter saves it: the same marks."""
+    course = tmp_path / "course"
+    course.mkdir()
+    (course / "nbgrader_config.py").write_bytes((ROOT / "nbgrader_config.py").read_bytes())
+    import shutil
+    shutil.copytree(ROOT / "solutions", course / "solutions")
+    web = nbformat.read(worked["download"], as_version=4)
+    assert any(c.metadata.get("nbgrader", {}).get("grade_id") == "output_error" for c in web.cells)
+    desktop = as_student(nbformat.read(ROOT / "exercises" / EXERCISE / f"{EXERCISE}.ipynb", as_version=4),
+                         "desk-student")
+    answers = driver.solved(EXERCISE, "desk-student")
+    for cell in desktop.cells:
+        grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
+        if grade_id in answers:
+            cell.source = answers[grade_id]
+    for student, nb in {"web-student": web, "desk-student": desktop}.items():
+        folder = course / "submitted" / student / EXERCISE
+        folder.mkdir(parents=True)
+        nbformat.write(nb, folder / f"{EXERCISE}.ipynb")
+    done = run([sys.executable, "-m", "grader"], cwd=course, timeout=1200)
+    assert done.returncode == 0, done.stderr[-3000:]
+    rows = {r["student"]: r for r in csv.DictReader(open(course / "grades.csv"))}
+    assert rows["web-student"]["status"] == rows["desk-student"]["status"] == "graded", rows
+    assert float(rows["web-student"]["score"]) == float(rows["desk-student"]["score"]) == FULL, rows
