@@ -162,13 +162,15 @@ def save_and_download(page, target):
 
 def solved(exercise, student_id):
     """The cells a student who solved ``exercise`` typed, by grade id: the course's
-    solutions, which solve every variant, and ``student_id`` in the STUDENT_ID cell."""
+    solutions, which solve every variant, and ``student_id`` in the STUDENT_ID cell
+    of an exercise with variants."""
     import nbformat
 
     nb = nbformat.read(ROOT / "solutions" / exercise / f"{exercise}.ipynb", as_version=4)
     sources = {cell.metadata["nbgrader"]["grade_id"]: cell.source for cell in nb.cells
                if cell.metadata.get("nbgrader", {}).get("solution")}
-    sources["student_id"] = f"STUDENT_ID = {student_id!r}"
+    if any(cell.metadata.get("course", {}).get("grade_id") == "student_id" for cell in nb.cells):
+        sources["student_id"] = f"STUDENT_ID = {student_id!r}"
     return sources
 
 

@@ -163,3 +163,28 @@ def test_the_download_grades_like_the_same_work_done_on_a_desktop(worked, tmp_pa
     rows = {r["student"]: r for r in csv.DictReader(open(course / "grades.csv"))}
     assert rows["web-student"]["status"] == rows["desk-student"]["status"] == "graded", rows
     assert float(rows["web-student"]["score"]) == float(rows["desk-student"]["score"]) == FULL, rows
+
+
+@pytest.fixture(scope="module")
+def browser_context(lite):
+    from playwright.sync_api import sync_playwright
+
+    with driver.serve(lite.parent) as base, sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=driver.CHROMIUM, args=driver.FLAGS)
+        context = browser.new_context()
+        outside = driver.same_origin_only(context, base)
+        yield context, base
+        browser.close()
+        assert outside == []
+
+
+@pytest.mark.parametrize("exercise", [e for e in assignments() if e != EXERCISE])
+def test_every_other_exercise_solved_in_the_browser_passes_its_visible_tests(browser_context, exercise):
+    context, base = browser_context
+    page, _ = driver.open_exercise(context, base, exercise)
+    driver.set_cells(page, driver.solved(exercise, "web-student"))
+    driver.run_all(page)
+    found = driver.outputs(page)
+    page.close()
+    tests = {cell: out for cell, out in found.items() if cell.startswith("test_")}
+    assert tests and all(out and all(kind != "error" for kind, _ in out) for out in tests.values()), tests
