@@ -90,8 +90,8 @@ def needed(lock, names):
 
 def verified_wheels(pyodide=PYODIDE, wheels=WHEELS, names=KERNEL_PACKAGES + COURSE_PACKAGES):
     """(the Pyodide packages ``names`` need, the piplite wheels) to ship, as paths, each checked
-    against its published sha256; a file in ``wheels`` that nothing vouches
-    for, or a needed package that is missing, is an error."""
+    against its published sha256; a needed package that is missing, or any
+    other file in ``wheels``, is an error."""
     lock_file = Path(pyodide) / "pyodide-lock.json"
     if not lock_file.exists():
         raise LiteError(f"{lock_file} is missing: run `npm ci --prefix lite`")
@@ -113,10 +113,9 @@ def verified_wheels(pyodide=PYODIDE, wheels=WHEELS, names=KERNEL_PACKAGES + COUR
             problems.append(f"{file_name}: missing, or its sha256 is not the one PyPI publishes")
         else:
             piplite.append(path)
-    vouched = {path.name for path in ship + piplite} | {"README.md", "pypi.json"}
-    problems += [f"{path.name}: no lock file vouches for it" for path in sorted(Path(wheels).iterdir())
-                 if path.name not in vouched and path.name not in {entry["file_name"] for entry in
-                                                                     lock["packages"].values()}]
+    known = {path.name for path in ship + piplite} | {"pypi.json"}
+    problems += [f"{path.name}: nothing needs it and no lock file vouches for it"
+                 for path in sorted(Path(wheels).iterdir()) if path.name not in known]
     if problems:
         raise LiteError("the vendored Pyodide packages fail their check:\n  " + "\n  ".join(problems))
     return ship, piplite

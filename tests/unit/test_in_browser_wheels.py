@@ -62,7 +62,7 @@ def test_a_missing_dependency_is_refused(release):
 
 def test_a_file_nothing_vouches_for_is_refused(release):
     (release[1] / "extra-9.9-py3-none-any.whl").write_bytes(b"from somewhere")
-    with pytest.raises(LiteError, match="extra-9.9-py3-none-any.whl: no lock file vouches for it"):
+    with pytest.raises(LiteError, match="extra-9.9-py3-none-any.whl: nothing needs it"):
         check(release)
 
 
