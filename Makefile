@@ -44,7 +44,7 @@ bench-grading: $(VENV)/installed
 # The in-browser exercises (JupyterLite) in Chromium, after `make book`: seconds to a ready
 # kernel from an empty cache, and to run a solved exercise -> benchmarks/results/in_browser.json
 bench-lite: $(VENV)/installed
-	python benchmarks/in_browser.py
+	python benchmarks/lite_bench.py
 
 # Grade every submission in submitted/<student>/<assignment>/ (instructors):
 # writes grades.csv and feedback/; WORKERS=n sets how many run at once

@@ -18,7 +18,7 @@ from conftest import ROOT, as_student, assignments, run
 from grader.mistakes import for_function
 
 sys.path.insert(0, str(ROOT / "benchmarks"))
-import in_browser as driver  # noqa: E402  (benchmarks/in_browser.py)
+import lite_bench as driver  # noqa: E402  (benchmarks/lite_bench.py)
 
 EXERCISE = "ch03_output_error"
 FULL = 18
