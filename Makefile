@@ -37,7 +37,8 @@ lint: $(VENV)/installed
 bench: $(VENV)/installed
 	python benchmarks/bench.py
 
-# Grading speed: plain nbgrader vs `make grade` on 40 submissions (see benchmarks/grading.py)
+# Grading speed: plain nbgrader vs `make grade`, here and on a Dask cluster of this machine
+# (see benchmarks/grading.py) -> benchmarks/results/grading.json
 bench-grading: $(VENV)/installed
 	python benchmarks/grading.py
 
@@ -47,7 +48,8 @@ bench-lite: $(VENV)/installed
 	python benchmarks/lite_bench.py
 
 # Grade every submission in submitted/<student>/<assignment>/ (instructors):
-# writes grades.csv and feedback/; WORKERS=n sets how many run at once
+# writes grades.csv and feedback/; WORKERS=n sets how many run at once;
+# SCHEDULER=tcp://HOST:PORT grades on that Dask cluster instead (grader/cluster.py)
 grade: $(VENV)/installed
 	python -m grader $(if $(WORKERS),--workers $(WORKERS))
 

@@ -9,19 +9,27 @@ graded twice, from the same files, in one run:
    `nbgrader generate_feedback`;
 2. `python -m grader` (`make grade`): confined kernels and the judge's
    confined worker, submissions graded in parallel (workers = cores),
-   feedback written too.
+   feedback written too;
+3. the same command on a real Dask cluster started here (`dask scheduler`
+   and `dask worker` processes on 127.0.0.1), with one worker and with two:
+   what the cluster path costs per notebook beside the local pool.
 
 It prints submissions and marks per second and seconds per notebook per core
 for each, and what a notebook costs `make grade` once it has started (the
 same command on half the class, subtracted), and checks that both gave
-every student the same marks. Both use the course's nbgrader_config.py, so
-both score with the judge.
+every student the same marks. All use the course's nbgrader_config.py, so
+all score with the judge. The figures go to benchmarks/results/grading.json,
+which the instructors page quotes.
 """
 
 import argparse
 import csv
+import datetime
+import json
 import os
+import platform
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -32,12 +40,59 @@ import nbformat
 from nbgrader.api import Gradebook
 
 ROOT = Path(__file__).resolve().parents[1]
+RESULTS = ROOT / "benchmarks" / "results" / "grading.json"
 A = "ch03_output_error"
 sys.path.insert(0, str(ROOT))
 from grader import mistakes  # noqa: E402
 
 WORKERS = os.cpu_count()
 ENV = dict(os.environ, PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}")
+
+
+class Cluster:
+    """A real Dask cluster on 127.0.0.1, started as a site starts one: a `dask
+    scheduler` and `workers` `dask worker` processes (one thread each), each a
+    process group of its own. The test of the cluster path uses it too."""
+
+    def __init__(self, folder, workers):
+        folder.mkdir(parents=True, exist_ok=True)
+        self.file = folder / "scheduler.json"
+        self.processes = {"scheduler": self.start(["scheduler", "--host", "127.0.0.1", "--port", "0",
+                                                   "--no-dashboard", "--scheduler-file", str(self.file)])}
+        deadline = time.monotonic() + 60
+        while not self.file.exists() and time.monotonic() < deadline:
+            time.sleep(0.2)
+        if not self.file.exists():
+            self.stop()
+            raise RuntimeError("the dask scheduler did not start within a minute")
+        self.address = json.loads(self.file.read_text())["address"]
+        for name in (f"worker-{n}" for n in range(1, workers + 1)):
+            self.processes[name] = self.start(["worker", self.address, "--name", name, "--nthreads", "1",
+                                               "--nworkers", "1", "--no-dashboard"])
+        from distributed import Client
+        with Client(self.address, timeout="30s") as client:
+            client.wait_for_workers(workers, timeout=120)
+
+    @staticmethod
+    def start(args):
+        return subprocess.Popen([str(Path(sys.executable).parent / "dask"), *args], cwd=ROOT, start_new_session=True,
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+    def kill(self, name):
+        os.killpg(self.processes[name].pid, signal.SIGKILL)
+        self.processes[name].wait()
+
+    def stop(self):
+        for process in self.processes.values():
+            if process.poll() is None:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.stop()
 
 
 def submissions(n):
@@ -99,22 +154,47 @@ def main():
         # half alone, without the start-up (importing nbgrader, the gradebook, the warm-up)
         half = course(Path(tmp) / "half", notebooks[:len(notebooks) // 2])
         seconds_half = timed([sys.executable, "-m", "grader", "--workers", str(WORKERS)], half)
+        # the same class on a real Dask cluster of this machine: one worker, then two
+        seconds_dask, marks_dask = {}, {}
+        for workers in (1, 2):
+            graded = course(Path(tmp) / f"dask{workers}", notebooks)
+            with Cluster(Path(tmp) / f"cluster{workers}", workers) as cluster:
+                seconds_dask[workers] = timed([sys.executable, "-m", "grader", "--scheduler", cluster.address],
+                                              graded)
+            marks_dask[workers] = {r["student"]: float(r["score"] or "nan")
+                                   for r in csv.DictReader(open(graded / "grades.csv"))}
 
     n = len(notebooks)
     print(f"Grading {n} submissions of {A} ({os.cpu_count()} cores), one run, side by side:")
     for label, seconds, cores, marks in [
             ("nbgrader autograde + feedback, sequential", seconds_plain, 1, marks_plain),
-            (f"make grade, {WORKERS} workers, confined", seconds_ours, WORKERS, marks_ours)]:
+            (f"make grade, {WORKERS} workers, confined", seconds_ours, WORKERS, marks_ours),
+            *[(f"make grade on Dask, {w} worker{'s' if w > 1 else ''} here", seconds_dask[w], w, marks_dask[w])
+              for w in (1, 2)]]:
         print(f"  {label:<48} {seconds:7.1f} s  {n / seconds:5.2f} submissions/s  "
               f"{sum(marks.values()) / seconds:6.2f} marks/s  {seconds * cores / n:5.2f} s per notebook per core")
     print(f"  speed-up: {seconds_plain / seconds_ours:.2f}x")
     added = n - n // 2
     print(f"  make grade on {n // 2} of them took {seconds_half:.1f} s: each further notebook cost "
           f"{(seconds_ours - seconds_half) * WORKERS / added:.2f} s per core, start-up excluded")
-    different = sorted(s for s in marks_plain if marks_plain[s] != marks_ours.get(s))
-    if different:
-        sys.exit(f"the two gave different marks to {different}")
-    print(f"  both gave all {n} students the same marks ({sum(marks_ours.values()):.0f} in all)")
+    # what the scheduler's path adds to each notebook, on the same cores as the local pool
+    overhead = (seconds_dask[2] - seconds_ours) * 2 / n
+    print(f"  the Dask path costs {overhead:.2f} s more per notebook per core than the local pool "
+          f"(shipping each submission, a fresh Python that imports nbgrader on the worker, the scheduler)")
+    for label, marks in [("plain nbgrader", marks_plain), *[(f"Dask, {w} workers", marks_dask[w]) for w in (1, 2)]]:
+        different = sorted(s for s in marks_ours if marks_ours[s] != marks.get(s))
+        if different:
+            sys.exit(f"make grade and {label} gave different marks to {different}")
+    print(f"  all four gave all {n} students the same marks ({sum(marks_ours.values()):.0f} in all)")
+    RESULTS.parent.mkdir(exist_ok=True)
+    RESULTS.write_text(json.dumps({
+        "date": datetime.date.today().isoformat(),
+        "machine": f"{platform.machine()}, {os.cpu_count()} cores", "submissions": n,
+        "seconds_per_notebook_per_core": {"local": seconds_ours * WORKERS / n,
+                                          **{f"dask_{w}": seconds_dask[w] * w / n for w in (1, 2)}},
+        "seconds": {"local": seconds_ours, "half_local": seconds_half,
+                    **{f"dask_{w}": seconds_dask[w] for w in (1, 2)}},
+        "dask_overhead_per_notebook_per_core": overhead}, indent=1) + "\n")
 
 
 if __name__ == "__main__":

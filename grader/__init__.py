@@ -10,6 +10,7 @@ The trust boundary is a process boundary, and the file names show it:
     cases/chNN_*.py  each assignment's hidden tests; mistakes/chNN_*.py  the catalogue of known mistakes
     preprocessors/   nbgrader preprocessors: JudgeTests puts the judge's verdicts into nbgrader
     class_run.py     ``make grade``: stage -> forked nbgrader per submission -> rows
+    cluster.py       ``SCHEDULER=... make grade``: the same grading of each submission on Dask workers
     report.py        grades.csv, the pages of notebooks not graded, progress
     similarity.py    the pairs of near-identical answers, for the instructor to look at
     add_cells.py     writes cells with nbgrader's metadata into a solution notebook

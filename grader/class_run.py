@@ -62,11 +62,31 @@ def report(result):
     return result.get("log", "") + result.get("error", "")
 
 
+def autograde_and_feedback(folder, assignment, student):
+    """Grade one staged submission in the scratch course ``folder`` with nbgrader's
+    API (its JudgeTests run the judge) and write its feedback: what a grading child
+    does, here or on a cluster's worker (``cluster.py``). Output goes to
+    ``folder/autograde.log``; returns 0 (graded, with feedback), 1 (autograde
+    failed) or 2 (feedback failed)."""
+    log = os.open(Path(folder) / "autograde.log", os.O_WRONLY | os.O_CREAT | os.O_TRUNC)
+    os.dup2(log, 1)
+    os.dup2(log, 2)
+    api = nbgrader_api(folder)
+    result = api.autograde(assignment, student, force=True, create=True)
+    print(report(result), flush=True)
+    if not result["success"]:
+        return 1
+    result = api.generate_feedback(assignment, student, force=True)
+    (Path(folder) / "feedback.log").write_text(report(result))
+    return 0 if result["success"] else 2
+
+
 class Course:
     """The course root and the settings of one grading run."""
 
-    def __init__(self, root, workers, cell_timeout, notebook_timeout, memory_mb, max_mb=20):
+    def __init__(self, root, workers, cell_timeout, notebook_timeout, memory_mb, max_mb=20, scheduler=None):
         self.root = Path(root).resolve()
+        self.scheduler = scheduler  # a Dask scheduler's address: grade there (cluster.py), not here
         self.work = self.root / "_grading"
         self.workers = workers
         self.cell_timeout = cell_timeout
@@ -75,7 +95,8 @@ class Course:
         self.max_mb = max_mb
         self.env = dict(os.environ, PATH=f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}")
         try:
-            sandbox.bwrap()
+            if not scheduler:  # on a cluster, each worker checks its own
+                sandbox.bwrap()
         except sandbox.SandboxMissing as error:
             sys.exit(f"make grade: {error}")
         # created here, once, before any child needs it; never mounted in a sandbox
@@ -173,7 +194,8 @@ class Course:
             due = self.due_date(assignment)
             if due:
                 gb.update_or_create_assignment(assignment, duedate=due)
-        self.warm_up(template, assignment)
+        if not self.scheduler:  # only children forked here inherit what it warms
+            self.warm_up(template, assignment)
         return template, scores
 
     def warm_up(self, template, assignment):
@@ -267,17 +289,7 @@ class Course:
             os.setsid()  # its own process group, so that a timeout kills the judge's worker too
             os.environ.clear()
             os.environ.update(self.env)
-            log = os.open(job.folder / "autograde.log", os.O_WRONLY | os.O_CREAT | os.O_TRUNC)
-            os.dup2(log, 1)
-            os.dup2(log, 2)
-            api = nbgrader_api(job.folder)
-            result = api.autograde(job.assignment, job.student, force=True, create=True)
-            print(report(result), flush=True)
-            code = 1
-            if result["success"]:
-                result = api.generate_feedback(job.assignment, job.student, force=True)
-                (job.folder / "feedback.log").write_text(report(result))
-                code = 0 if result["success"] else 2
+            code = autograde_and_feedback(job.folder, job.assignment, job.student)
         except BaseException:
             traceback.print_exc()
         finally:
@@ -285,16 +297,18 @@ class Course:
             sys.stderr.flush()
             os._exit(code)
 
-    def finish(self, job, code):
+    def finish(self, job, code, failure=None):
         """Fill in the rows of a graded job from the judge's reports and
         nbgrader's gradebook (`code`: the child's exit code, None when it was
-        killed on time)."""
-        log = (job.folder / "autograde.log").read_text() if job.to_grade else ""
+        killed on time; `failure`: why a cluster could not grade it at all)."""
+        log = (job.folder / "autograde.log").read_text() if job.to_grade and not failure else ""
         for row in job.to_grade:
             output = job.folder / "autograded" / job.student / job.assignment / f"{row.notebook}.ipynb"
             judged = job.folder / "judge" / f"{row.notebook}.json"
             verdict = json.loads(judged.read_text()) if judged.exists() else None
-            if code is None:
+            if failure:
+                row.reason = failure
+            elif code is None:
                 row.reason = f"timed out: the notebook ran past its limit of {self.notebook_timeout} s"
             elif verdict and verdict["status"] != "graded":
                 row.reason = verdict["reason"]
@@ -354,17 +368,34 @@ class Course:
         for stale in ("jobs", "feedback"):
             shutil.rmtree(self.work / stale, ignore_errors=True)
         rows, progress = list(refused), Progress(len(found))
+        if self.scheduler:
+            from . import cluster
+            cluster.grade(self, found, templates, rows, progress)
+        else:
+            self.grade_here(found, templates, rows, progress)
+        progress.done(rows)
+        self.publish(rows)
+        # pairs of near-identical answers, for the instructor to look at: similarity/<assignment>.csv
+        similarity.write_reports(self.root, self.work, assignments)
+        return rows
+
+    def staged(self, student, assignment, templates, rows, progress):
+        """The Job of one submission, or None (with its row) when staging it failed."""
+        try:
+            return self.stage(student, assignment, *templates[assignment])
+        except Exception as error:  # one submission never ends the run
+            rows.append(Row(student, assignment, "", reason=f"malformed submission ({_first_line(error)})"))
+            progress.step(rows)
+            return None
+
+    def grade_here(self, found, templates, rows, progress):
+        """Grade the submissions ``found`` on this machine, ``self.workers`` forked children at a time."""
         waiting, running = list(found), {}  # running: pid -> (job, start time)
         try:
             while waiting or running:
                 while waiting and len(running) < self.workers:
-                    student, assignment = waiting.pop(0)
-                    try:
-                        job = self.stage(student, assignment, *templates[assignment])
-                    except Exception as error:  # one submission never ends the run
-                        rows.append(Row(student, assignment, "", reason=f"malformed submission "
-                                                                        f"({_first_line(error)})"))
-                        progress.step(rows)
+                    job = self.staged(*waiting.pop(0), templates, rows, progress)
+                    if job is None:
                         continue
                     if job.to_grade:
                         running[self.start(job)] = (job, time.monotonic())
@@ -388,11 +419,6 @@ class Course:
         finally:  # interrupted: stop the children (each in its own session) and their workers
             for pid in running:
                 os.killpg(pid, signal.SIGKILL)
-        progress.done(rows)
-        self.publish(rows)
-        # pairs of near-identical answers, for the instructor to look at: similarity/<assignment>.csv
-        similarity.write_reports(self.root, self.work, assignments)
-        return rows
 
     def publish(self, rows):
         """Move this run's feedback into feedback/ and write grades.csv, each
@@ -490,10 +516,13 @@ def main(argv=None):
     parser.add_argument("--memory", type=int, default=4096,
                         help="megabytes of address space the student's code may use")
     parser.add_argument("--max-mb", type=int, default=20, help="megabytes a submitted file may have")
+    parser.add_argument("--scheduler", default=os.environ.get("SCHEDULER") or None,
+                        help="grade on the Dask cluster of this scheduler, tcp://HOST:PORT "
+                             "(default: $SCHEDULER; unset: on this machine)")
     args = parser.parse_args(argv)
     try:
         Course(args.root, args.workers, args.cell_timeout, args.notebook_timeout, args.memory,
-               args.max_mb).run()
+               args.max_mb, args.scheduler).run()
     except KeyboardInterrupt:
         sys.exit("\nmake grade: interrupted; grades.csv and feedback/ are as the previous run left them")
 
