@@ -135,6 +135,7 @@ def timed(args, cwd):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--submissions", type=int, default=40)
+    parser.add_argument("--results", default=str(RESULTS), help="where the figures go, as JSON")
     args = parser.parse_args()
     notebooks = submissions(args.submissions)
     with tempfile.TemporaryDirectory() as tmp:
@@ -189,8 +190,8 @@ def main():
         if different:
             sys.exit(f"make grade and {label} gave different marks to {different}")
     print(f"  all four gave all {n} students the same marks ({sum(marks_ours.values()):.0f} in all)")
-    RESULTS.parent.mkdir(exist_ok=True)
-    RESULTS.write_text(json.dumps({
+    Path(args.results).parent.mkdir(parents=True, exist_ok=True)
+    Path(args.results).write_text(json.dumps({
         "date": datetime.date.today().isoformat(),
         "machine": f"{platform.machine()}, {os.cpu_count()} cores", "submissions": n,
         "seconds": {"local": seconds_ours, "half_local": seconds_half,
