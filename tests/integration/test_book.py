@@ -20,7 +20,10 @@ def test_build_is_clean(site):
     build, html = site
     log = build.stdout + build.stderr
     assert build.returncode == 0, f"jupyter-book build failed:\n{log[-5000:]}"
-    warnings = [line for line in log.splitlines() if "WARNING" in line or "ERROR" in line]
+    # not the build's: jupyter_client's event loop, when a kernel's socket is closed under a pending
+    # callback as nbclient shuts the kernel down (seen once in CI, "Socket operation on non-socket")
+    teardown = "ERROR:tornado.general:Uncaught exception in ZMQStream callback"
+    warnings = [line for line in log.splitlines() if ("WARNING" in line or "ERROR" in line) and line != teardown]
     assert not warnings, "the build logged warnings:\n" + "\n".join(warnings)
     assert "build succeeded" in log
 
