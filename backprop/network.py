@@ -27,15 +27,15 @@ def net_input(O_prev, W, theta):
 def sigmoid(I):
     """Logistic activation O = 1 / (1 + e^-I), chapter 2, eq. (2.1).
 
-    Written so that it never overflows: e^-|I| lies in (0, 1] for every I,
-    and 1 / (1 + e^-I) equals e^I / (1 + e^I) for I < 0.
+    Written as e^min(I, 0) / (1 + e^-|I|) so that it never overflows: both
+    exponents are at most 0. For I >= 0 that is 1 / (1 + e^-I) itself; for
+    I < 0 it is e^I / (1 + e^I), the same value with the numerator and
+    denominator multiplied by e^I.
     """
     I = np.asarray(I)
     if I.dtype.kind != "f":
         I = I.astype(float)
-    z = np.exp(-np.abs(I))
-    O = 1.0 / (1.0 + z)
-    return np.where(I < 0, z * O, O)
+    return np.exp(np.minimum(I, 0)) / (1 + np.exp(-np.abs(I)))
 
 
 def sigmoid_derivative(O):
@@ -97,12 +97,11 @@ def increments(O_prev, err, l):
     """Delta W = l Err_j O_i and Delta theta = l Err_j of one layer, chapter 5,
     eqs. (5.1) and (5.2): an outer product for one tuple, and for a batch the
     sum of its tuples' increments."""
+    # l Err_j first: the products below then carry l, with no pass over a weight-sized array
+    delta_theta = l * err
     if err.ndim == 1:
-        delta_W, delta_theta = np.outer(O_prev, err), l * err
-    else:
-        delta_W, delta_theta = O_prev.T @ err, l * err.sum(axis=0)
-    delta_W *= l  # in place: no second weight-sized array
-    return delta_W, delta_theta
+        return np.multiply.outer(O_prev, delta_theta), delta_theta  # the outer product, as a ufunc call
+    return O_prev.T @ delta_theta, delta_theta.sum(axis=0)
 
 
 def update(network, outputs, errors, l):
@@ -272,25 +271,34 @@ def train(X, T, network, l, *, mode="case", batch_size=None, max_epochs=500,
     # train owns a copy of the network and updates it in place: no new arrays per step
     network = [(np.array(W, dtype=X.dtype), np.array(theta, dtype=X.dtype)) for W, theta in network]
 
+    case = mode == "case"
     for t in range(1, max_epochs + 1):
         rate = l(t) if callable(l) else l
         epoch_outputs, max_delta_w = [], 0.0
+        inputs, steps = [[] for _ in network], [[] for _ in network]  # per layer, case updating only
         for start in range(0, len(X), size):
             # one tuple stays 1-D in case updating: the outer products of chapter 5
-            x, target = (X[start], T[start]) if mode == "case" else (X[start:start + size], T[start:start + size])
+            x, target = (X[start], T[start]) if case else (X[start:start + size], T[start:start + size])
             outputs = forward(x, network)
             errors = backward(outputs, target, network)  # all errors before any weight changes
-            for (W, theta), O_prev, err in zip(network, outputs[:-1], errors):
+            for k, ((W, theta), O_prev, err) in enumerate(zip(network, outputs[:-1], errors)):
                 delta_W, delta_theta = increments(O_prev, err, rate)
                 W += delta_W
                 theta += delta_theta
-                # largest |Delta w| without an array of absolute values
-                max_delta_w = max(max_delta_w, float(delta_W.max()), -float(delta_W.min()))
-            epoch_outputs.append(np.atleast_2d(outputs[-1]))
-        O = np.concatenate(epoch_outputs)
+                if case:  # searched once per epoch, below, not after every tuple: it costs a tuple several calls
+                    inputs[k].append(O_prev)
+                    steps[k].append(delta_theta)
+                else:  # largest |Delta w| without an array of absolute values
+                    max_delta_w = max(max_delta_w, float(delta_W.max()), -float(delta_W.min()))
+            epoch_outputs.append(outputs[-1])
+        if case:
+            # a tuple's |Delta w_ij| = |O_i| |l Err_j| (eq. 5.1) is largest for the largest of each factor
+            max_delta_w = max(float(np.max(np.abs(O_in).max(axis=1) * np.abs(step).max(axis=1)))
+                              for O_in, step in zip(map(np.array, inputs), map(np.array, steps)))
+        O = np.array(epoch_outputs) if case else np.concatenate(epoch_outputs)
         predicted = (O[:, 0] >= 0.5).astype(int) if O.shape[1] == 1 else np.argmax(O, axis=1)
         history["error"].append(squared_error(O, T))
-        history["misclassified"].append(float(np.mean(predicted != labels)))
+        history["misclassified"].append(np.count_nonzero(predicted != labels) / len(labels))
         history["max_delta_w"].append(max_delta_w)
         history["stopped_by"] = should_stop(t, max_delta_w, history["misclassified"][-1],
                                             max_epochs=max_epochs,

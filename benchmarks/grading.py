@@ -1,35 +1,37 @@
-"""`make bench-grading`: how fast a class is graded, as a ratio run side by side.
+"""`make bench-grading`: how fast a class is graded, as ratios run side by side.
 
 One assignment (ch03_output_error), 40 submissions: the solution, the
-released stub and catalogued mistakes in turn. Each copy of the class is
-graded twice, from the same files, in one run:
+released stub and catalogued mistakes in turn. In every round (see
+rounds.py: A, B, C, ..., A, B, C, ...) each of these grades a fresh copy of
+the class, from the same files:
 
 1. plain nbgrader, as its documentation has it: `nbgrader autograde`, which
    grades the submissions one after another, unconfined, then
    `nbgrader generate_feedback`;
 2. `python -m grader` (`make grade`): confined kernels and the judge's
    confined worker, submissions graded in parallel (workers = cores),
-   feedback written too;
+   feedback written too; and the same command on half the class, so that
+   the difference is what a notebook costs once it has started;
 3. the same command on a real Dask cluster started here (`dask scheduler`
    and `dask worker` processes on 127.0.0.1), with one worker and with two:
    what the cluster path costs per notebook beside the local pool.
 
-It prints submissions and marks per second and seconds per notebook per core
-for each, and what a notebook costs `make grade` once it has started (the
-same command on half the class, subtracted), and checks that both gave
-every student the same marks. All use the course's nbgrader_config.py, so
-all score with the judge. The figures go to benchmarks/results/grading.json,
-which the instructors page quotes.
+It prints each grader's median time, and the ratios and per-notebook costs
+taken within each round as median, min and max, with the machine and its
+load; and it checks that all gave every student the same marks in every
+round. All use the course's nbgrader_config.py, so all score with the
+judge. The figures go to benchmarks/results/grading.json, which the
+instructors page quotes.
 """
 
 import argparse
 import csv
-import datetime
+import functools
 import json
 import os
-import platform
 import shutil
 import signal
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -37,6 +39,7 @@ import time
 from pathlib import Path
 
 import nbformat
+import numpy  # noqa: F401  (its BLAS is the kernels': described beside the figures)
 from nbgrader.api import Gradebook
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -44,6 +47,9 @@ RESULTS = ROOT / "benchmarks" / "results" / "grading.json"
 A = "ch03_output_error"
 sys.path.insert(0, str(ROOT))
 from grader import mistakes  # noqa: E402
+
+sys.path.insert(0, str(ROOT / "benchmarks"))
+import rounds  # noqa: E402
 
 WORKERS = os.cpu_count()
 ENV = dict(os.environ, PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}")
@@ -124,80 +130,105 @@ def course(folder, notebooks):
     return folder
 
 
-def timed(args, cwd):
-    start = time.perf_counter()
+def run(args, cwd):
     result = subprocess.run(args, cwd=cwd, env=ENV, capture_output=True, text=True)
     if result.returncode != 0:
         sys.exit(f"{' '.join(map(str, args))} failed:\n{result.stdout[-2000:]}{result.stderr[-3000:]}")
-    return time.perf_counter() - start
+
+
+def marks_of(mode, folder):
+    """Each student's score as the grader left it: nbgrader's gradebook, or make grade's grades.csv."""
+    if mode == "plain":
+        with Gradebook(f"sqlite:///{folder / 'gradebook.db'}") as gb:
+            return {s.student.id: s.score for s in gb.find_assignment(A).submissions}
+    return {r["student"]: float(r["score"] or "nan") for r in csv.DictReader(open(folder / "grades.csv"))}
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--submissions", type=int, default=40)
+    parser.add_argument("--rounds", type=int, default=3,
+                        help="interleaved rounds: every grader grades a fresh copy of the class once per round")
     parser.add_argument("--results", default=str(RESULTS), help="where the figures go, as JSON")
     args = parser.parse_args()
     notebooks = submissions(args.submissions)
-    with tempfile.TemporaryDirectory() as tmp:
-        plain = course(Path(tmp) / "plain", notebooks)
-        nbgrader = [sys.executable, "-m", "nbgrader"]
-        timed([*nbgrader, "generate_assignment", A, "--force"], plain)  # setup, not timed below
-        seconds_plain = (timed([*nbgrader, "autograde", A, "--force"], plain)
-                         + timed([*nbgrader, "generate_feedback", A, "--force"], plain))
-        with Gradebook(f"sqlite:///{plain / 'gradebook.db'}") as gb:
-            marks_plain = {s.student.id: s.score for s in gb.find_assignment(A).submissions}
+    n, half = len(notebooks), len(notebooks) // 2
+    context = rounds.machine(("nbgrader", "distributed", "numpy"))
+    print(f"Grading {n} submissions of {A}, {args.rounds} interleaved rounds, each grader on a fresh copy")
+    print("\n".join(rounds.describe(context)))
+    print(rounds.describe_pools(None))
+    nbgrader = [sys.executable, "-m", "nbgrader"]
+    with tempfile.TemporaryDirectory() as tmp, \
+            Cluster(Path(tmp) / "cluster1", 1) as one, Cluster(Path(tmp) / "cluster2", 2) as two:
+        classes = {"plain": notebooks, "local": notebooks, "half_local": notebooks[:half],
+                   "dask_1": notebooks, "dask_2": notebooks}
+        commands = {  # what each grader runs, timed, in its copy of the class
+            "plain": [[*nbgrader, "autograde", A, "--force"], [*nbgrader, "generate_feedback", A, "--force"]],
+            "local": [[sys.executable, "-m", "grader", "--workers", str(WORKERS)]],
+            # the same command on half the class: the difference is the cost of the other half
+            # alone, without the start-up (importing nbgrader, the gradebook, the warm-up)
+            "half_local": [[sys.executable, "-m", "grader", "--workers", str(WORKERS)]],
+            "dask_1": [[sys.executable, "-m", "grader", "--scheduler", one.address]],
+            "dask_2": [[sys.executable, "-m", "grader", "--scheduler", two.address]],
+        }
+        folders = {mode: [] for mode in classes}
 
-        ours = course(Path(tmp) / "ours", notebooks)
-        seconds_ours = timed([sys.executable, "-m", "grader", "--workers", str(WORKERS)], ours)
-        rows = list(csv.DictReader(open(ours / "grades.csv")))
-        marks_ours = {r["student"]: float(r["score"] or "nan") for r in rows}
-        # the same command on half the class: the difference is the cost of the other
-        # half alone, without the start-up (importing nbgrader, the gradebook, the warm-up)
-        half = course(Path(tmp) / "half", notebooks[:len(notebooks) // 2])
-        seconds_half = timed([sys.executable, "-m", "grader", "--workers", str(WORKERS)], half)
-        # the same class on a real Dask cluster of this machine: one worker, then two
-        seconds_dask, marks_dask = {}, {}
-        for workers in (1, 2):
-            graded = course(Path(tmp) / f"dask{workers}", notebooks)
-            with Cluster(Path(tmp) / f"cluster{workers}", workers) as cluster:
-                seconds_dask[workers] = timed([sys.executable, "-m", "grader", "--scheduler", cluster.address],
-                                              graded)
-            marks_dask[workers] = {r["student"]: float(r["score"] or "nan")
-                                   for r in csv.DictReader(open(graded / "grades.csv"))}
+        def fresh(mode):  # untimed: a new copy of the class, and nbgrader's own setup for plain nbgrader
+            folders[mode].append(course(Path(tmp) / f"{mode}-{len(folders[mode])}", classes[mode]))
+            if mode == "plain":
+                run([*nbgrader, "generate_assignment", A, "--force"], folders[mode][-1])
 
-    n = len(notebooks)
-    print(f"Grading {n} submissions of {A} ({os.cpu_count()} cores), one run, side by side:")
-    for label, seconds, cores, marks in [
-            ("nbgrader autograde + feedback, sequential", seconds_plain, 1, marks_plain),
-            (f"make grade, {WORKERS} workers, confined", seconds_ours, WORKERS, marks_ours),
-            *[(f"make grade on Dask, {w} worker{'s' if w > 1 else ''} here", seconds_dask[w], w, marks_dask[w])
-              for w in (1, 2)]]:
-        print(f"  {label:<48} {seconds:7.1f} s  {n / seconds:5.2f} submissions/s  "
-              f"{sum(marks.values()) / seconds:6.2f} marks/s  {seconds * cores / n:5.2f} s per notebook per core")
-    print(f"  speed-up: {seconds_plain / seconds_ours:.2f}x")
-    added = n - n // 2
-    print(f"  make grade on {n // 2} of them took {seconds_half:.1f} s: each further notebook cost "
-          f"{(seconds_ours - seconds_half) * WORKERS / added:.2f} s per core, start-up excluded")
-    # a notebook's cost to a core: here once make grade has started (half the class subtracted), and
-    # on one Dask worker (one core; the other runs make grade and the scheduler)
-    local_per_notebook = (seconds_ours - seconds_half) * WORKERS / added
-    dask_per_notebook = seconds_dask[1] / n
-    print(f"  the Dask path costs {dask_per_notebook - local_per_notebook:.2f} s more per notebook per core "
-          f"than the local pool ({dask_per_notebook:.2f} s against {local_per_notebook:.2f} s: shipping each "
+        def grade(mode):
+            for command in commands[mode]:
+                run(command, folders[mode][-1])
+
+        seconds = rounds.interleaved({mode: functools.partial(grade, mode) for mode in classes}, args.rounds,
+                                     before=fresh, warm_up=False)
+        marks = {mode: [marks_of(mode, folder) for folder in folders[mode]] for mode in classes}
+
+    # a notebook's cost to a core, per round: here once make grade has started (half the class
+    # subtracted), and on one Dask worker (one core; the other runs make grade and the scheduler)
+    added = n - half
+    local_per_notebook = [(full - part) * WORKERS / added
+                          for full, part in zip(seconds["local"], seconds["half_local"])]
+    dask_per_notebook = [t / n for t in seconds["dask_1"]]
+    figures = {
+        "speed_up": rounds.ratio(seconds["plain"], seconds["local"]),
+        "local_after_start": rounds.spread(local_per_notebook),
+        "dask_1": rounds.spread(dask_per_notebook),
+        "dask_overhead": rounds.spread([d - lo for d, lo in zip(dask_per_notebook, local_per_notebook)]),
+        "dask_2_over_dask_1": rounds.ratio(seconds["dask_2"], seconds["dask_1"]),
+    }
+    print("Median over the rounds, with min and max:")
+    for label, mode, cores in [("nbgrader autograde + feedback, sequential", "plain", 1),
+                               (f"make grade, {WORKERS} workers, confined", "local", WORKERS),
+                               ("make grade on Dask, 1 worker here", "dask_1", 1),
+                               ("make grade on Dask, 2 workers here", "dask_2", 2)]:
+        t = statistics.median(seconds[mode])
+        print(f"  {label:<48} {t:7.1f} s  {n / t:5.2f} submissions/s  {t * cores / n:5.2f} s per notebook per core")
+    print(f"  speed-up of make grade over plain nbgrader: {rounds.shown(figures['speed_up'])}")
+    print(f"  each notebook after make grade's start-up (the class against half of it): "
+          f"{rounds.shown(figures['local_after_start'], unit=' s')} per core")
+    print(f"  on one Dask worker: {rounds.shown(figures['dask_1'], unit=' s')} per notebook, "
+          f"{rounds.shown(figures['dask_overhead'], unit=' s')} more than the local pool (shipping each "
           f"submission, a fresh Python that imports nbgrader on the worker, the scheduler)")
-    for label, marks in [("plain nbgrader", marks_plain), *[(f"Dask, {w} workers", marks_dask[w]) for w in (1, 2)]]:
-        different = sorted(s for s in marks_ours if marks_ours[s] != marks.get(s))
-        if different:
-            sys.exit(f"make grade and {label} gave different marks to {different}")
-    print(f"  all four gave all {n} students the same marks ({sum(marks_ours.values()):.0f} in all)")
+    print(f"  two Dask workers against one: {rounds.shown(figures['dask_2_over_dask_1'])} the time")
+    for mode in classes:
+        expected = {s: m for s, m in marks["local"][0].items() if mode != "half_local" or s in marks[mode][0]}
+        for copy in marks[mode]:
+            different = sorted(s for s in expected if expected[s] != copy.get(s))
+            if different:
+                sys.exit(f"make grade and {mode} gave different marks to {different}")
+    total = sum(marks["local"][0].values())
+    print(f"  all four gave all {n} students the same marks ({total:.0f} in all) in every round")
     Path(args.results).parent.mkdir(parents=True, exist_ok=True)
     Path(args.results).write_text(json.dumps({
-        "date": datetime.date.today().isoformat(),
-        "machine": f"{platform.machine()}, {os.cpu_count()} cores", "submissions": n,
-        "seconds": {"local": seconds_ours, "half_local": seconds_half,
-                    **{f"dask_{w}": seconds_dask[w] for w in (1, 2)}},
-        "seconds_per_notebook_per_core": {"local_after_start": local_per_notebook, "dask_1": dask_per_notebook}},
-        indent=1) + "\n")
+        "date": context["date"][:10], "machine": f"{context['cpu']}, {context['cores']} cores",
+        "context": context, "submissions": n, "rounds": args.rounds,
+        "seconds": {mode: statistics.median(ts) for mode, ts in seconds.items()}, "per_round": seconds,
+        "seconds_per_notebook_per_core": {"local_after_start": figures["local_after_start"]["median"],
+                                          "dask_1": figures["dask_1"]["median"]},
+        "figures": figures}, indent=1) + "\n")
 
 
 if __name__ == "__main__":

@@ -95,15 +95,42 @@ def test_textbook_example_forward_pass():
 
 
 def test_sigmoid_is_finite_and_silent_at_extremes():
-    I = np.array([-1000.0, -745.0, -50.0, 0.0, 50.0, 745.0, 1000.0])
+    I = np.array([-1e4, -1000.0, -745.0, -50.0, 0.0, 50.0, 745.0, 1000.0, 1e4])
     # underflow to 0 is the right answer; overflow, division by zero or nan are not
     with warnings.catch_warnings(), np.errstate(over="raise", divide="raise", invalid="raise"):
         warnings.simplefilter("error")
         O = sigmoid(I)
     assert np.all(np.isfinite(O))
-    assert O[0] == 0.0 and O[-1] == 1.0 and O[3] == 0.5
+    assert O[0] == 0.0 and O[-1] == 1.0 and O[4] == 0.5
     for I_j in np.linspace(-30, 30, 61):
         assert sigmoid(I_j) == pytest.approx(1 / (1 + math.exp(-I_j)), rel=1e-12)
+    # exact to 1e-15 everywhere, against each textbook form on the side where it cannot overflow
+    I = np.linspace(-60, 60, 12001)
+    exact = [1 / (1 + math.exp(-x)) if x >= 0 else math.exp(x) / (1 + math.exp(x)) for x in I]
+    assert np.max(np.abs(sigmoid(I) - exact)) < 1e-15
+    assert sigmoid(np.float32(-1e4)).dtype == np.float32 and sigmoid(np.float32(3.0)).dtype == np.float32
+
+
+@pytest.mark.parametrize("mode, batch_size", [("case", None), ("batch", 3), ("epoch", None)])
+def test_train_records_the_largest_weight_change_of_each_epoch(mode, batch_size):
+    """Against the weights themselves: replayed one update at a time with the
+    chapter-5 functions, the largest |w_new - w_old| of the epoch's updates."""
+    rng = np.random.default_rng(5)
+    X, T = rng.uniform(-2, 2, (7, 3)), rng.uniform(0, 1, (7, 2))
+    network = init_network([3, 4, 2], 6)
+    _, history = train(X, T, network, 0.8, mode=mode, batch_size=batch_size, max_epochs=2)
+    size = {"case": 1, "batch": batch_size, "epoch": len(X)}[mode]
+    largest = []
+    for _ in range(2):
+        biggest = 0.0
+        for start in range(0, len(X), size):
+            x, t = (X[start], T[start]) if mode == "case" else (X[start:start + size], T[start:start + size])
+            outputs = forward(x, network)
+            new = update(network, outputs, backward(outputs, t, network), 0.8)
+            biggest = max([biggest] + [float(np.max(np.abs(W2 - W))) for (W, _), (W2, _) in zip(network, new)])
+            network = new
+        largest.append(biggest)
+    np.testing.assert_allclose(history["max_delta_w"], largest, rtol=1e-12)
 
 
 def test_sigmoid_derivative_matches_finite_differences():
