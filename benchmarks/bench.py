@@ -171,7 +171,7 @@ def run(torch, n_threads, n_rounds, quick):
                 print(f"     {dtype}: reference {np.median(r['seconds'][f'reference {dtype}']):6.3f} s, "
                       f"{rounds.shown(r['reference_over'][f'floor {dtype}'])} the matrix products alone, "
                       + (f"{rounds.shown(r['reference_over'][f'torch {dtype}'])} PyTorch eager"
-                         if torch else "PyTorch: not installed"))
+                         if torch else "PyTorch: not installed (pip install torch, see above)"))
             print("     float64 / float32: " + ", ".join(f"{name} {rounds.shown(ratio)}"
                                                       for name, ratio in r["float64_over_float32"].items()))
         figures["load_after"] = rounds.load()
