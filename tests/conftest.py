@@ -1,10 +1,21 @@
 """Shared fixtures: the course root, commands run from the virtual
-environment, and one from-scratch build of the site per test session."""
+environment, and what the integration tests make once per test session and
+assert many things on: the site built by `make book` (``site``), the
+synthetic class graded by `make grade` (``graded_class``,
+tests/integration/the_class.py), one Chromium (``chromium``) and one HTTP
+server of the built site (``served``).
 
+Under pytest-xdist (``make test`` runs two workers) each worker has its own
+session, so every test that needs one of these runs on the worker that made
+it: ``pytest_collection_modifyitems`` puts it in that fixture's xdist group.
+See tests/README.md."""
+
+import http.server
 import os
 import shutil
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import pytest
@@ -15,6 +26,30 @@ BIN = Path(sys.executable).parent
 SCRATCH_IGNORE = shutil.ignore_patterns(".venv", "_build", ".git", ".pytest_cache", "__pycache__",
                                         "*.egg-info", "gradebook.db", "submitted", "autograded",
                                         "feedback", "_grading", "grades.csv")
+# xdist group of every test that uses one of these fixtures (directly or through another fixture);
+# any other integration test is grouped with its module, whose module-scoped fixtures it shares
+GROUPS = {"site": "site", "graded_class": "class", "cluster": "class"}
+
+
+@pytest.hookimpl(tryfirst=True)  # before xdist's own, which reads the groups
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        group = next((g for fixture, g in GROUPS.items() if fixture in item.fixturenames), None)
+        if group is None and "integration" in item.path.parts:
+            group = item.path.stem
+        if group:
+            item.add_marker(pytest.mark.xdist_group(group))
+
+
+def only_once(tmp_path_factory, name):
+    """Fail if another xdist worker of this run already made ``name``: its tests
+    were not kept in one group, and the suite would pay for it twice."""
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        mark = tmp_path_factory.getbasetemp().parent / f"{name}.made"  # the run's folder, shared by its workers
+        try:
+            os.close(os.open(mark, os.O_CREAT | os.O_EXCL | os.O_WRONLY))
+        except FileExistsError:
+            pytest.fail(f"{name} made twice in one run: the xdist groups of tests/conftest.py were not honoured")
 
 
 def run(args, cwd, timeout=900):
@@ -76,9 +111,79 @@ def assignments():
 
 @pytest.fixture(scope="session")
 def site(tmp_path_factory):
-    """The site built from scratch in a temporary copy of the course, with
-    warnings as errors; returns (completed build process, html directory)."""
+    """The site built from scratch by `make book` in a temporary copy of the
+    course (warnings are errors), with this environment as its .venv;
+    returns (completed build process, html directory)."""
+    only_once(tmp_path_factory, "site")
     copy = tmp_path_factory.mktemp("course") / "course"
     shutil.copytree(ROOT, copy, ignore=SCRATCH_IGNORE)
-    build = run([str(BIN / "jupyter-book"), "build", str(copy), "-W", "--keep-going"], cwd=copy)
+    (copy / ".venv").symlink_to(BIN.parent)
+    build = run(["make", "book"], cwd=copy)
     return build, copy / "_build" / "html"
+
+
+class Refuser(http.server.BaseHTTPRequestHandler):
+    """Answers every request: a confined probe that reaches it has escaped the sandbox's network."""
+
+    def do_GET(self):
+        self.send_response(200)
+        self.end_headers()
+        self.wfile.write(b"reached")
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture(scope="session")
+def graded_class(tmp_path_factory):
+    """The synthetic class (tests/integration/the_class.py) graded once by
+    `make grade`, and part of it graded again; see the_class.Graded."""
+    import the_class
+
+    only_once(tmp_path_factory, "graded_class")
+    httpd = http.server.HTTPServer(("127.0.0.1", 0), Refuser)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    try:
+        yield the_class.grade(tmp_path_factory.mktemp("class"), f"http://127.0.0.1:{httpd.server_port}/probe.txt")
+    finally:
+        httpd.shutdown()
+
+
+def browser_driver():
+    """benchmarks/lite_bench.py: serving the site and driving Chromium and JupyterLite."""
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    import lite_bench
+
+    return lite_bench
+
+
+def needs_chromium():
+    """Without Chromium a browser test skips, naming the package, except under CI, where it fails."""
+    if not Path(browser_driver().CHROMIUM).exists():
+        message = "Chromium not found: install Debian's package 'chromium' (apt-get install -y chromium)"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    """One headless Chromium per worker; a test opens a context of its own (a
+    new profile, with an empty cache and storage) where a cold start matters."""
+    needs_chromium()
+    from playwright.sync_api import sync_playwright
+
+    driver = browser_driver()
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=driver.CHROMIUM, args=driver.FLAGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture(scope="session")
+def served(site):
+    """(base URL, html folder) of the built site, served on 127.0.0.1."""
+    build, html = site
+    assert build.returncode == 0, "the site did not build; see test_book"
+    with browser_driver().serve(html) as base:
+        yield base, html

@@ -1,32 +1,24 @@
 """Every assignment through `make grade` (``python -m grader``, which runs
-nbgrader's autograde and feedback with the judge), all in one class run in a
-scratch course: the released copy is exactly what nbgrader generates and
-hides every solution; the solution scores full marks, the stub zero, deleted
-test cells are restored and graded, and each catalogued mistake loses marks
-on its function's tests with its message in the feedback."""
+nbgrader's autograde and feedback with the judge), in the session's one run
+of the synthetic class (the_class.py): the released copy is exactly what
+nbgrader generates and hides every solution; the solution scores full marks
+in two variants, the stub zero, deleted test cells are restored and graded,
+work solved for another id loses the marks of its variant's tasks, and each
+catalogued mistake loses marks on its function's tests, and only there, with
+its message in the feedback."""
 
-import csv
 import html
 import re
 import shutil
-import sys
 
 import nbformat
-import pytest
-from nbgrader.api import Gradebook
 
-from backprop import variants
-from conftest import ROOT, as_student, assignments, ids_by_variant, run, student_who_can_make
+from conftest import ROOT, assignments
 from grader import cases, mistakes
+from the_class import variant_of
 
 SECRET_BLOCKS = [("### BEGIN SOLUTION", "### END SOLUTION"),
                  ("### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS")]
-
-
-def nbgrader(course, *args):
-    result = run([sys.executable, "-m", "nbgrader", *args], cwd=course)
-    assert result.returncode == 0, f"nbgrader {' '.join(args)} failed:\n{result.stderr[-4000:]}"
-    return result
 
 
 def scratch_course(tmp_path):
@@ -62,9 +54,19 @@ def split_secrets(source):
 
 
 def test_exercises_are_exactly_what_nbgrader_generates(tmp_path):
+    """What `make assignments` runs (`nbgrader generate_assignment NAME --force --no-db`), through
+    nbgrader's own API in this process, which imports nbgrader once rather than 13 times."""
+    from grader.class_run import nbgrader_api
+
     course = scratch_course(tmp_path)
+    with open(course / "nbgrader_config.py", "a") as config:
+        # what the command line's --no-db sets
+        config.write(f"c.CourseDirectory.root = {str(course)!r}\n"
+                     "c.GenerateAssignment.no_database = True\nc.SaveCells.enabled = False\n")
+    api = nbgrader_api(course)
     for name in assignments():
-        nbgrader(course, "generate_assignment", name, "--force", "--no-db")
+        result = api.generate_assignment(name, force=True, create=False)
+        assert result["success"], f"nbgrader could not generate {name}:\n{result.get('log', '')[-4000:]}"
     generated, committed = course / "exercises", ROOT / "exercises"
     assert notebooks(generated) == notebooks(committed), "exercises/ holds other files than generation makes"
     for rel in notebooks(generated):
@@ -101,129 +103,83 @@ def page_text(page):
     return " ".join(html.unescape(re.sub(r"<[^>]+>", "", page)).split())
 
 
-def mistake_students(name, source):
-    """Student id -> (mistake, notebook) for each catalogued mistake that
-    applies to a function this assignment's solution cells define (a
-    mistake of a task with variants, by a student whose variant allows it)."""
-    defined = {c.metadata["nbgrader"]["grade_id"] for c in source.cells
-               if c.metadata.get("nbgrader", {}).get("solution")}
-    students = {}
-    for i, mistake in enumerate(mistakes.CATALOGUE):
-        if mistake.function in defined:
-            student = student_who_can_make(mistake, name, f"mistake{i:02d}") if mistake.per_variant \
-                else f"mistake{i:02d}"
-            nb = as_student(source, student)
-            for cell in nb.cells:
-                if cell.metadata.get("nbgrader", {}).get("grade_id") == mistake.function:
-                    cell.source = mistake.example
-            students[student] = (mistake, nb)
-    return students
+def per_assignment(graded):
+    """(student, assignment) -> the catalogued mistakes it makes, for the
+    submissions every assignment has (not the chapter 3 class of the_class.py)."""
+    return {(s.student, s.assignment): s.mistakes for s in graded.common}
 
 
-def variant_students(name, source):
-    """For an exercise with variants: the solution handed in by a student of
-    each variant, and a notebook solved for another's id ("copied")."""
-    if name not in variants.OPTIONS:
-        return {}
-    ids = ids_by_variant(name, "variant")
-    students = {student: (None, as_student(source, student)) for student in ids.values()}
-    other = next(student for variant, student in ids.items() if variant != variants.variant(name, "copied").name)
-    students["copied"] = (None, as_student(source, other))
-    return students
+def feedback(graded, student, name):
+    return page_text(graded.feedback(student, name).read_text())
 
 
-def without_tests(source):
-    nb = nbformat.reads(nbformat.writes(source), as_version=4)
-    nb.cells = [c for c in nb.cells if not c.metadata.get("nbgrader", {}).get("grade")]
-    return nb
+def test_every_submission_is_graded(graded_class):
+    rows = graded_class.rows
+    students = per_assignment(graded_class)
+    assert set(students) <= set(rows)
+    assert {key: rows[key]["reason"] for key in students if rows[key]["status"] != "graded"} == {}
 
 
-@pytest.fixture(scope="module")
-def graded(tmp_path_factory):
-    """One scratch course with, for every assignment, the solution, the stub,
-    the solution without its test cells and every applicable mistake
-    submitted, graded by one run of `python -m grader`."""
-    course = scratch_course(tmp_path_factory.mktemp("class"))
-    students = {}  # (student, assignment) -> mistake or None
+def test_solution_scores_full_marks(graded_class):
     for name in assignments():
-        source = nbformat.read(ROOT / "solutions" / name / f"{name}.ipynb", as_version=4)
-        release = nbformat.read(ROOT / "exercises" / name / f"{name}.ipynb", as_version=4)
-        submissions = {"solution": (None, as_student(source, "solution")), "stub": (None, release),
-                       "deleted_tests": (None, without_tests(as_student(source, "deleted_tests"))),
-                       **mistake_students(name, source), **variant_students(name, source)}
-        for student, (mistake, nb) in submissions.items():
-            folder = course / "submitted" / student / name
-            folder.mkdir(parents=True)
-            nbformat.write(nb, folder / f"{name}.ipynb")
-            students[student, name] = mistake
-    result = run([sys.executable, "-m", "grader", "--cell-timeout", "30"], cwd=course, timeout=1800)
-    assert result.returncode == 0, result.stderr[-4000:]
-    rows = {(r["student"], r["assignment"]): r for r in csv.DictReader(open(course / "grades.csv"))}
-    scores, feedback = {}, {}
-    for (student, name) in students:
-        with Gradebook(f"sqlite:///{course / '_grading' / 'jobs' / name / student / 'gradebook.db'}") as gb:
-            sub = gb.find_submission_notebook(name, name, student)
-            scores[student, name] = {g.name: (g.score, g.max_score) for g in sub.grades}
-        feedback[student, name] = page_text((course / "feedback" / student / name / f"{name}.html").read_text())
-    return {"students": students, "rows": rows, "scores": scores, "feedback": feedback}
-
-
-def of(graded, student):
-    return {name: graded["scores"][s, name] for (s, name) in graded["students"] if s == student}
-
-
-def test_every_submission_is_graded(graded):
-    assert set(graded["rows"]) == set(graded["students"])
-    assert {key: row["reason"] for key, row in graded["rows"].items() if row["status"] != "graded"} == {}
-
-
-def test_solution_scores_full_marks(graded):
-    for name, scores in of(graded, "solution").items():
+        scores = graded_class.scores("solution", name)
         assert scores and all(score == top for score, top in scores.values()), (name, scores)
 
 
-def test_released_stub_scores_zero(graded):
-    for name, scores in of(graded, "stub").items():
+def test_released_stub_scores_zero(graded_class):
+    for name in assignments():
+        scores = graded_class.scores("stub", name)
         assert scores and all(score == 0 for score, _ in scores.values()), (name, scores)
 
 
-def test_deleted_test_cells_are_restored_and_graded(graded):
-    for name, scores in of(graded, "deleted_tests").items():
-        assert scores == graded["scores"]["solution", name], (name, scores)
-        assert "restored and graded" in graded["rows"]["deleted_tests", name]["reason"]
+def test_deleted_test_cells_are_restored_and_graded(graded_class):
+    for name in assignments():
+        assert graded_class.scores("deleted_tests", name) == graded_class.scores("solution", name), name
+        assert "restored and graded" in graded_class.rows["deleted_tests", name]["reason"]
 
 
-def test_the_solution_scores_full_marks_in_every_variant(graded):
-    for name in variants.OPTIONS:
-        for student in ids_by_variant(name, "variant").values():
-            scores = graded["scores"][student, name]
+def test_the_solution_scores_full_marks_in_two_variants(graded_class):
+    """Every variant's solution is checked at the judge's level (test_judge); here,
+    through nbgrader, the solution handed in by two ids of different variants."""
+    for name in cases.TESTS:
+        if variant_of(name, "solution") is None:
+            continue
+        ids = [s for s, a in per_assignment(graded_class) if a == name and s.startswith("variant-")] + ["solution"]
+        assert len({variant_of(name, s) for s in ids}) == 2, (name, ids)
+        for student in ids:
+            scores = graded_class.scores(student, name)
             assert scores and all(score == top for score, top in scores.values()), (name, student, scores)
 
 
-def test_a_notebook_solved_for_another_id_loses_those_marks(graded):
-    for name in variants.OPTIONS:
-        scores, page = graded["scores"]["copied", name], graded["feedback"]["copied", name]
+def test_a_notebook_solved_for_another_id_loses_those_marks(graded_class):
+    for name in cases.TESTS:
+        if variant_of(name, "solution") is None:
+            continue
+        scores, page = graded_class.scores("copied", name), feedback(graded_class, "copied", name)
         tests = cases.TESTS[name]
         lost = {cell for cell, (score, top) in scores.items() if score < top}
         assert lost == {g for g, t in tests.items() if getattr(t, "per_variant", False)}, (name, scores)
         assert "which is not yours: you submitted as 'copied'" in page, name
 
 
-def test_each_known_mistake_loses_marks_and_is_named(graded):
-    mistaken = {key: m for key, m in graded["students"].items() if m is not None}
-    assert len({(m.function, m.name) for m in mistaken.values()}) == len(mistakes.CATALOGUE)
-    for (student, name), mistake in mistaken.items():
-        scores = graded["scores"][student, name]
-        lost = [cell for cell, (score, top) in scores.items()
-                if cell.startswith(f"test_{mistake.function}") and score < top]
-        assert lost, f"{name}: '{mistake.name}' lost no marks on {mistake.function}'s tests: {scores}"
-        # one slip costs one function's marks: the others, even those built on it, keep theirs
-        others = {t.function for t in cases.TESTS[name].values() if getattr(t, "function", None)} - {mistake.function}
+def test_each_known_mistake_loses_marks_and_is_named(graded_class):
+    """Each notebook makes at most one mistake per function: each loses the
+    marks of its own function's tests, and the functions it got right, even
+    those built on a mistaken one, keep theirs."""
+    packed = {key: pack for key, pack in per_assignment(graded_class).items() if pack}
+    assert len({(m.function, m.name) for pack in packed.values() for m in pack}) == len(mistakes.CATALOGUE)
+    for (student, name), pack in packed.items():
+        scores, page = graded_class.scores(student, name), feedback(graded_class, student, name)
+        mistaken = {m.function for m in pack}
+        for mistake in pack:
+            lost = [cell for cell, (score, top) in scores.items()
+                    if cell.startswith(f"test_{mistake.function}") and score < top]
+            assert lost, f"{name}: '{mistake.name}' lost no marks on {mistake.function}'s tests: {scores}"
+            message = " ".join(mistake.message.split())
+            assert message in page, f"{name}: the feedback for '{mistake.name}' does not name it"
+        right = {t.function for t in cases.TESTS[name].values() if getattr(t, "function", None)} - mistaken
         cascaded = [cell for cell, (score, top) in scores.items() if score < top and any(
-            cell in (f"test_{other}_example", f"test_{other}_hidden") for other in others)]
-        assert not cascaded, f"{name}: '{mistake.name}' also cost the marks of {cascaded}"
-        message = " ".join(mistake.message.split())
-        page = graded["feedback"][student, name]
-        assert message in page, f"{name}: the feedback for '{mistake.name}' does not name it"
+            cell in (f"test_{other}_example", f"test_{other}_hidden") for other in right)]
+        assert not cascaded, f"{name}: {[m.name for m in pack]} also cost the marks of {cascaded}"
         assert "TestFailed: " in page and "judge.py" not in page and "grader/" not in page, \
-            f"{name}: the feedback for '{mistake.name}' shows the grader's traceback, not just the message"
+            f"{name}: the feedback for {student} shows the grader's traceback, not just the message"

@@ -1,49 +1,9 @@
 """Every page of the built site, opened in Debian's Chromium as a reader
 would: nothing fetched from outside 127.0.0.1, no failed request, no console
-error, math rendered by the site's own MathJax, alt text on every image."""
+error, math rendered by the site's own MathJax, alt text on every image.
+The site, its server and Chromium are the session's (tests/conftest.py)."""
 
-import functools
-import http.server
-import os
-import shutil
-import threading
 from urllib.parse import urlparse
-
-import pytest
-
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-         "--disable-component-update", "--no-first-run", "--disable-sync"]
-
-
-@pytest.fixture(scope="module")
-def server(site):
-    build, html = site
-    assert build.returncode == 0, "the site did not build; see test_book"
-    handler = functools.partial(QuietHandler, directory=str(html))
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{httpd.server_port}", html
-    httpd.shutdown()
-
-
-class QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not os.path.exists(CHROMIUM):
-        message = "Chromium not found: install Debian's package 'chromium' (apt-get install -y chromium)"
-        if os.environ.get("CI") == "true":
-            pytest.fail(message)
-        pytest.skip(message)
-    from playwright.sync_api import sync_playwright
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-        yield browser
-        browser.close()
 
 
 def pages(html):
@@ -54,14 +14,15 @@ def pages(html):
                   and p.relative_to(html).parts[0] != "lite")
 
 
-def test_site_has_pages(server):
-    _, html = server
+def test_site_has_pages(served):
+    _, html = served
     assert {"index.html", "book/intro.html", "book/ch01_neuron_model.html",
             "book/exercises.html"} <= set(pages(html))
 
 
-def inspect_page(browser, url, screenshot):
-    """What is wrong with one page as Chromium shows it, as a list of lines."""
+def inspect_page(browser, url, screenshot, math_timeout=15000):
+    """What is wrong with one page as Chromium shows it, as a list of lines
+    (math not typeset within ``math_timeout`` ms counts as raw)."""
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     page = context.new_page()
     outside, failed, errors = [], [], []
@@ -85,13 +46,13 @@ def inspect_page(browser, url, screenshot):
         try:
             page.wait_for_function(
                 "() => [...document.querySelectorAll('.math')].every(m => m.querySelector('mjx-container'))",
-                timeout=15000)
+                timeout=math_timeout)
         except Exception:
             pass  # counted below
     raw = page.locator(".math:not(:has(mjx-container))").count()
     no_alt = page.eval_on_selector_all(
         "img", "imgs => imgs.filter(i => !(i.getAttribute('alt') || '').trim()).map(i => i.src)")
-    page.screenshot(path=str(screenshot), full_page=True)
+    page.screenshot(path=str(screenshot))  # what a reader sees first (a full page costs 2 s more)
     context.close()
 
     problems = []
@@ -103,19 +64,19 @@ def inspect_page(browser, url, screenshot):
     return problems
 
 
-def test_every_page_renders_offline(server, browser, tmp_path):
-    base, html = server
+def test_every_page_renders_offline(served, chromium, tmp_path):
+    base, html = served
     problems = []
     for name in pages(html):
         shot = tmp_path / (name.replace("/", "__") + ".png")
-        problems += [f"{name}: {p}" for p in inspect_page(browser, f"{base}/{name}", shot)]
+        problems += [f"{name}: {p}" for p in inspect_page(chromium, f"{base}/{name}", shot)]
         assert shot.stat().st_size > 10_000, f"{name}: the screenshot is blank"
     assert not problems, "\n".join(problems)
 
 
-def test_page_check_catches_what_it_looks_for(server, browser, tmp_path):
+def test_page_check_catches_what_it_looks_for(served, chromium, tmp_path):
     """The page check itself fails on a page with each kind of problem."""
-    base, html = server
+    base, html = served
     broken = html / "_broken_test_page.html"
     broken.write_text(
         '<html><head><script src="_static/mathjax/tex-chtml.js"></script></head><body>'
@@ -125,7 +86,8 @@ def test_page_check_catches_what_it_looks_for(server, browser, tmp_path):
         '<img src="_static/no-such-image.png" alt="missing">'
         '<script>console.error("deliberate")</script></body></html>')
     try:
-        problems = "\n".join(inspect_page(browser, f"{base}/{broken.name}", tmp_path / "b.png"))
+        # its math never renders: no need to wait the full 15 s for it
+        problems = "\n".join(inspect_page(chromium, f"{base}/{broken.name}", tmp_path / "b.png", math_timeout=2000))
     finally:
         broken.unlink()
     for expected in ["request left 127.0.0.1: http://example.invalid/a.png",
@@ -134,10 +96,10 @@ def test_page_check_catches_what_it_looks_for(server, browser, tmp_path):
         assert expected in problems, f"missed {expected!r} in:\n{problems}"
 
 
-def test_chapter_math_is_typeset(server, browser):
+def test_chapter_math_is_typeset(served, chromium):
     """The chapter's formulas are typeset, not shown as raw LaTeX."""
-    base, _ = server
-    page = browser.new_page()
+    base, _ = served
+    page = chromium.new_page()
     page.goto(f"{base}/book/ch01_neuron_model.html", wait_until="networkidle")
     page.wait_for_selector("mjx-container", timeout=20000)
     assert page.locator("mjx-container").count() >= 1

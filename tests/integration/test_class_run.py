@@ -1,7 +1,8 @@
 """`make grade` as a whole run: it says at once what it found, refuses a
 second run in the same course, a run that is interrupted leaves the
-previous grades.csv and feedback pages as they were, and late work is
-flagged and penalised as the course's nbgrader configuration says."""
+previous grades.csv and feedback pages as they were (a run of its own, since
+it is interrupted), and late work is flagged and penalised as the course's
+nbgrader configuration says (in the session's graded class)."""
 
 import csv
 import os
@@ -13,11 +14,8 @@ import time
 
 import nbformat
 
-from nbgrader.api import Gradebook
-
 from conftest import BIN, ROOT, as_student, run
-
-A = "ch03_output_error"
+from the_class import A, LATE
 
 
 def test_a_run_is_exclusive_and_an_interrupted_run_changes_nothing(tmp_path):
@@ -59,29 +57,13 @@ def test_a_run_is_exclusive_and_an_interrupted_run_changes_nothing(tmp_path):
     assert not (course / "feedback" / "slow").exists()
 
 
-def test_late_work_is_flagged_and_penalised_as_configured(tmp_path):
-    course = tmp_path / "course"
-    course.mkdir()
-    shutil.copy(ROOT / "nbgrader_config.py", course)
-    with open(course / "nbgrader_config.py", "a") as config:
-        config.write("c.LateSubmissionPlugin.penalty_method = 'zero'\n")
-    shutil.copytree(ROOT / "solutions" / A, course / "solutions" / A)
-    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:  # as `nbgrader db assignment add` does
-        gb.update_or_create_assignment(A, duedate="2026-11-01 12:00:00 UTC")
-    solution = nbformat.read(ROOT / "solutions" / A / f"{A}.ipynb", as_version=4)
-    for student, stamp in [("on_time", "2026-10-31 09:00:00.000000 UTC"), ("late", "2026-11-01 15:30:00.000000 UTC"),
-                           ("no_stamp", None), ("bad_stamp", "the day before")]:
-        folder = course / "submitted" / student / A
-        folder.mkdir(parents=True)
-        nbformat.write(as_student(solution, student), folder / f"{A}.ipynb")
-        if stamp:
-            (folder / "timestamp.txt").write_text(stamp)
-    result = run([sys.executable, "-m", "grader"], cwd=course, timeout=600)
-    assert result.returncode == 0, result.stderr[-3000:]
-    rows = {r["student"]: r for r in csv.DictReader(open(course / "grades.csv"))}
+def test_late_work_is_flagged_and_penalised_as_configured(graded_class):
+    """Chapter 3 has a due date in the course's gradebook and the course's configuration
+    says c.LateSubmissionPlugin.penalty_method = 'zero' (the_class.LATE)."""
+    rows = {s: r for (s, a), r in graded_class.rows.items() if a == A and s in LATE}
     assert (rows["late"]["late_by"], rows["late"]["penalty"], rows["late"]["score"]) == ("3.5", "18.0", "18.0")
     assert rows["on_time"]["late_by"] == rows["no_stamp"]["late_by"] == "0.0"
     assert rows["on_time"]["penalty"] == "0.0" and rows["on_time"]["status"] == "graded"
     assert rows["bad_stamp"]["status"] == "not graded" and "timestamp.txt" in rows["bad_stamp"]["reason"]
-    totals = {r["student"]: r[A] for r in csv.DictReader(open(course / "grades_by_student.csv"))}
-    assert totals == {"on_time": "18", "late": "0", "no_stamp": "18", "bad_stamp": ""}
+    totals = {r["student"]: r[A] for r in csv.DictReader(open(graded_class.course / "grades_by_student.csv"))}
+    assert {s: totals[s] for s in LATE} == {"on_time": "18", "late": "0", "no_stamp": "18", "bad_stamp": ""}

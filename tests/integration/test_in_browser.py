@@ -6,7 +6,7 @@ through `make grade` like the same work done in desktop Jupyter."""
 import csv
 import hashlib
 import json
-import os
+import shutil
 import sys
 from pathlib import Path
 
@@ -14,11 +14,10 @@ import nbformat
 import pytest
 from bs4 import BeautifulSoup
 
-from conftest import ROOT, as_student, assignments, run
+from conftest import ROOT, as_student, assignments, browser_driver, run
 from grader.mistakes import for_function
 
-sys.path.insert(0, str(ROOT / "benchmarks"))
-import lite_bench as driver  # noqa: E402  (benchmarks/lite_bench.py)
+driver = browser_driver()  # benchmarks/lite_bench.py
 
 EXERCISE = "ch03_output_error"
 FULL = 18
@@ -76,50 +75,40 @@ def test_each_exercise_page_links_to_its_exercise_in_the_browser(lite, page):
                .find_all("a", class_="lite-link"))
 
 
-def needs_chromium():
-    """As test_browser: without Chromium the browser tests skip, except under CI, where they fail."""
-    if not Path(driver.CHROMIUM).exists():
-        message = "Chromium not found: install Debian's package 'chromium' (apt-get install -y chromium)"
-        if os.environ.get("CI") == "true":
-            pytest.fail(message)
-        pytest.skip(message)
-
-
 @pytest.fixture(scope="module")
-def worked(lite, tmp_path_factory):
-    """ch03 worked in JupyterLite: solved, downloaded, then a catalogued mistake put in."""
-    from playwright.sync_api import sync_playwright
-
-    needs_chromium()
+def worked(served, chromium, tmp_path_factory):
+    """ch03 worked in JupyterLite from a cold start: solved, downloaded, then a
+    catalogued mistake put in. The browser context it warmed stays open for
+    the other exercises (``warm``)."""
+    base, _ = served
     folder = tmp_path_factory.mktemp("browser")
     mistake = next(m for m in for_function("output_error") if m.name == "sign flipped")
     found = {}
-    with driver.serve(lite.parent) as base, sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=driver.CHROMIUM, args=driver.FLAGS)
-        context = browser.new_context()  # a new profile: nothing cached, nothing stored
-        outside = driver.same_origin_only(context, base)
-        page, found["cold_start"] = driver.open_exercise(context, base, EXERCISE)
-        found["hidden_before"] = driver.outputs(page)
-        driver.set_cells(page, driver.solved(EXERCISE, "web-student"))
-        found["run_all"] = driver.run_all(page)
-        found["solved"] = driver.outputs(page)
-        found["download"] = driver.save_and_download(page, folder / f"{EXERCISE}.ipynb")
-        again = driver.reopen(context, base, EXERCISE)
-        found["kept"] = driver.source_of(again, "output_error")
-        again.close()
-        driver.set_cells(page, {"output_error": mistake.example})
-        driver.run_all(page)
-        found["mistaken"] = driver.outputs(page)
-        found["outside"] = list(outside)
-        browser.close()
+    context = chromium.new_context()  # a new profile: nothing cached, nothing stored
+    outside = driver.same_origin_only(context, base)
+    page, found["cold_start"] = driver.open_exercise(context, base, EXERCISE)
+    found["hidden_before"] = driver.outputs(page)
+    driver.set_cells(page, driver.solved(EXERCISE, "web-student"))
+    found["run_all"] = driver.run_all(page)
+    found["solved"] = driver.outputs(page)
+    found["download"] = driver.save_and_download(page, folder / f"{EXERCISE}.ipynb")
+    again = driver.reopen(context, base, EXERCISE)
+    found["kept"] = driver.source_of(again, "output_error")
+    again.close()
+    driver.set_cells(page, {"output_error": mistake.example})
+    driver.run_all(page)
+    found["mistaken"] = driver.outputs(page)
+    page.close()
+    found["outside"] = outside
     print(f"\nJupyterLite, {EXERCISE}: kernel idle after {found['cold_start']:.1f} s from a cold cache, "
           f"all cells run in {found['run_all']:.1f} s")
-    found["mistake"] = mistake
-    return found
+    found["mistake"], found["context"] = mistake, context
+    yield found
+    context.close()
 
 
 def test_no_request_leaves_the_site(worked):
-    assert worked["outside"] == []
+    assert worked["outside"] == []  # (the other exercises, run in the same context, are checked by warm)
 
 
 def test_a_solved_exercise_passes_every_visible_test(worked):
@@ -152,7 +141,6 @@ def test_the_download_grades_like_the_same_work_done_on_a_desktop(worked, tmp_pa
     course = tmp_path / "course"
     course.mkdir()
     (course / "nbgrader_config.py").write_bytes((ROOT / "nbgrader_config.py").read_bytes())
-    import shutil
     shutil.copytree(ROOT / "solutions", course / "solutions")
     web = nbformat.read(worked["download"], as_version=4)
     assert any(c.metadata.get("nbgrader", {}).get("grade_id") == "output_error" for c in web.cells)
@@ -175,22 +163,15 @@ def test_the_download_grades_like_the_same_work_done_on_a_desktop(worked, tmp_pa
 
 
 @pytest.fixture(scope="module")
-def browser_context(lite):
-    from playwright.sync_api import sync_playwright
-
-    needs_chromium()
-    with driver.serve(lite.parent) as base, sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=driver.CHROMIUM, args=driver.FLAGS)
-        context = browser.new_context()
-        outside = driver.same_origin_only(context, base)
-        yield context, base
-        browser.close()
-        assert outside == []
+def warm(worked, served):
+    """The browser context ``worked`` warmed up (JupyterLite and Pyodide in its cache)."""
+    yield worked["context"], served[0]
+    assert worked["outside"] == [], worked["outside"]
 
 
 @pytest.mark.parametrize("exercise", [e for e in assignments() if e != EXERCISE])
-def test_every_other_exercise_solved_in_the_browser_passes_its_visible_tests(browser_context, exercise):
-    context, base = browser_context
+def test_every_other_exercise_solved_in_the_browser_passes_its_visible_tests(warm, exercise):
+    context, base = warm
     page, _ = driver.open_exercise(context, base, exercise)
     driver.set_cells(page, driver.solved(exercise, "web-student"))
     driver.run_all(page)
