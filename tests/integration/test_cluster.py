@@ -22,11 +22,11 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 from grading import Cluster  # noqa: E402  (benchmarks/grading.py)
 
 # right and wrong work, an attack, each way a notebook ends up not graded (a kernel that dies, a
-# corrupt file, a missing notebook, a time limit), repaired cells and a copy (similarity/): 14 in all.
-# Every other hostile notebook takes the same path to a worker; the class run grades each of them.
-CLASS = ["solution", "stub", "patches_numpy", "patches_builtins", "imports_reference", "copies",
-         "disguises_a_copy", "deletes_tests", "exits_os", "crashes_kernel", "corrupt", "missing",
-         "copied_a_cell", "loops_after"]
+# corrupt file, a missing notebook, a time limit), restored test cells and a copy
+# (similarity/): 10 in all. Every other hostile notebook takes the same path to a worker; the
+# class run grades each of them.
+CLASS = ["solution", "stub", "imports_reference", "copies", "disguises_a_copy", "deletes_tests", "exits_os",
+         "corrupt", "missing", "loops_after"]
 # graded while a worker is killed: right, wrong and broken work
 KILLED = ["solution", "stub", "copies", "deletes_tests", "exits_os", "crashes_kernel", "corrupt", "missing"]
 

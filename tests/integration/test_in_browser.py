@@ -1,7 +1,9 @@
 """The exercises in the browser (book/_ext/in_browser.py): what the built site
 holds under lite/, and an exercise worked in JupyterLite in Chromium from a
 cold cache (solved, then with a catalogued mistake), its download graded
-through `make grade` like the same work done in desktop Jupyter."""
+through `make grade` like the same work done in desktop Jupyter (a run of
+its own: the notebook exists only on the site's worker, once the browser
+has saved it), and every other exercise solved in one warm kernel."""
 
 import csv
 import hashlib
@@ -79,7 +81,7 @@ def test_each_exercise_page_links_to_its_exercise_in_the_browser(lite, page):
 def worked(served, chromium, tmp_path_factory):
     """ch03 worked in JupyterLite from a cold start: solved, downloaded, then a
     catalogued mistake put in. The browser context it warmed stays open for
-    the other exercises (``warm``)."""
+    the other exercises (``kernel_page``)."""
     base, _ = served
     folder = tmp_path_factory.mktemp("browser")
     mistake = next(m for m in for_function("output_error") if m.name == "sign flipped")
@@ -108,7 +110,7 @@ def worked(served, chromium, tmp_path_factory):
 
 
 def test_no_request_leaves_the_site(worked):
-    assert worked["outside"] == []  # (the other exercises, run in the same context, are checked by warm)
+    assert worked["outside"] == []  # (the other exercises, run in the same context, by kernel_page)
 
 
 def test_a_solved_exercise_passes_every_visible_test(worked):
@@ -163,19 +165,32 @@ def test_the_download_grades_like_the_same_work_done_on_a_desktop(worked, tmp_pa
 
 
 @pytest.fixture(scope="module")
-def warm(worked, served):
-    """The browser context ``worked`` warmed up (JupyterLite and Pyodide in its cache)."""
-    yield worked["context"], served[0]
+def kernel_page(worked, served):
+    """A page of the context ``worked`` warmed up, with a Pyodide kernel started as for ch03."""
+    page, _ = driver.open_exercise(worked["context"], served[0], EXERCISE)
+    yield page
+    page.close()
     assert worked["outside"] == [], worked["outside"]
 
 
+def load_exercise(page, base, exercise):
+    """Put ``exercise``'s notebook, as the site serves it to JupyterLite, in the open page, and
+    clear every name the kernel holds (IPython's %reset -f): the cells of the last exercise are
+    gone. A new kernel for each exercise would cost about 20 s of CPU each; a kernel's start,
+    from a cold cache, is what ``worked`` checks."""
+    page.evaluate("""async (url) => {
+        const notebook = await (await fetch(url)).json();
+        const widget = jupyterapp.shell.currentWidget;
+        widget.content.model.fromJSON(notebook);
+        await widget.sessionContext.session.kernel.requestExecute({code: '%reset -f'}).done; }""",
+                  f"{base}/lite/files/{exercise}.ipynb")
+
+
 @pytest.mark.parametrize("exercise", [e for e in assignments() if e != EXERCISE])
-def test_every_other_exercise_solved_in_the_browser_passes_its_visible_tests(warm, exercise):
-    context, base = warm
-    page, _ = driver.open_exercise(context, base, exercise)
-    driver.set_cells(page, driver.solved(exercise, "web-student"))
-    driver.run_all(page)
-    found = driver.outputs(page)
-    page.close()
+def test_every_other_exercise_solved_in_the_browser_passes_its_visible_tests(kernel_page, served, exercise):
+    load_exercise(kernel_page, served[0], exercise)
+    driver.set_cells(kernel_page, driver.solved(exercise, "web-student"))  # fails if a cell is not there
+    driver.run_all(kernel_page)
+    found = driver.outputs(kernel_page)
     tests = {cell: out for cell, out in found.items() if cell.startswith("test_")}
     assert tests and all(out and all(kind != "error" for kind, _ in out) for out in tests.values()), tests

@@ -4,9 +4,9 @@ fixture ``graded_class`` in conftest.py), instead of one run per case.
 
 It holds, as submitted/<student>/<assignment>/:
 
-* for every assignment: the course's solution (student "solution"), again
-  under an id of another variant, and without its test cells
-  ("deleted_tests"); the released stub ("stub"); for an exercise with
+* for every assignment: the course's solution (student "solution"), and
+  without its test cells under an id of another variant
+  ("deleted_tests-<n>"); the released stub ("stub"); for an exercise with
   variants, a notebook solved for another id ("copied"); and every
   catalogued mistake of the assignment, packed several to a notebook, at
   most one per graded function and none with one of a function built on it
@@ -47,7 +47,7 @@ TWO_TASKS = 12  # output_error and one_hot right, the task of the student's vari
 # CELL_TIMEOUT; one that ignores interrupts runs into NOTEBOOK_TIMEOUT, which leaves a whole
 # submission several times what the slowest takes while the site is built beside it
 CELL_TIMEOUT = 10
-NOTEBOOK_TIMEOUT = 45
+NOTEBOOK_TIMEOUT = 30
 MAX_MB = 1
 DUE = "2026-11-01 12:00:00 UTC"  # chapter 3's due date in the course's gradebook
 COMMAND = [sys.executable, "-m", "grader", "--cell-timeout", str(CELL_TIMEOUT),
@@ -415,6 +415,7 @@ class Submission:
     file_name: Optional[str] = None
     timestamp: Optional[str] = None
     mistakes: list = field(default_factory=list)  # the catalogued mistakes it makes
+    kind: str = ""  # of the submissions every assignment has: solution, stub, deleted_tests, copied, mistakes
 
 
 def variant_of(name, student_id):
@@ -424,9 +425,9 @@ def variant_of(name, student_id):
 
 
 def id_of_another_variant(name, than, prefix):
-    """An id whose variant of ``name`` is not the variant of ``than``."""
-    return next(f"{prefix}-{n}" for n in itertools.count()
-                if variant_of(name, f"{prefix}-{n}") != variant_of(name, than))
+    """An id whose variant of ``name`` is not the variant of ``than`` (any id, without variants)."""
+    return next(f"{prefix}-{n}" for n in itertools.count() if variant_of(name, than) is None
+                or variant_of(name, f"{prefix}-{n}") != variant_of(name, than))
 
 
 def can_make(mistakes_, name, student_id):
@@ -492,16 +493,18 @@ def with_mistakes(name, student, pack):
 def per_assignment(name):
     """The submissions of every assignment (see the module's docstring)."""
     solution = lambda: source_of(name)  # noqa: E731
-    found = [Submission("solution", name, solution),
-             Submission("stub", name, lambda: release_of(name), enter_id=False),
-             Submission("deleted_tests", name, lambda: without_tests(source_of(name)))]
+    found = [Submission("solution", name, solution, kind="solution"),
+             Submission("stub", name, lambda: release_of(name), enter_id=False, kind="stub"),
+             # the solution without its test cells, by a student of another variant than "solution"'s
+             Submission(id_of_another_variant(name, "solution", "deleted_tests"), name,
+                        lambda: without_tests(source_of(name)), kind="deleted_tests")]
     if variant_of(name, "solution") is not None:
-        # the solution in another variant, and solved for another's id but handed in as "copied"
+        # solved for another's id, and handed in as "copied"
         theirs = id_of_another_variant(name, "copied", "other")
-        found += [Submission(id_of_another_variant(name, "solution", "variant"), name, solution),
-                  Submission("copied", name, lambda: as_student(source_of(name), theirs), enter_id=False)]
+        found.append(Submission("copied", name, lambda: as_student(source_of(name), theirs), enter_id=False,
+                                kind="copied"))
     found += [Submission(student, name, lambda student=student, pack=pack: with_mistakes(name, student, pack),
-                         enter_id=False, mistakes=pack) for student, pack in mistake_packs(name)]
+                         enter_id=False, mistakes=pack, kind="mistakes") for student, pack in mistake_packs(name)]
     return found
 
 
@@ -564,9 +567,9 @@ def rows_of(course):
 
 
 # graded again in a copy of the graded course, as an instructor re-runs `make grade`:
-# right, wrong, broken and timed-out work of chapter 3, and one submission of each other kind
-REGRADED = ["solution", "stub", "copies", "disguises_a_copy", "deletes_tests", "exits_os", "crashes_kernel",
-            "corrupt", "missing", "renamed", "copied_a_cell", "loops_after", "late"]
+# right, wrong, broken and late work of chapter 3
+REGRADED = ["solution", "stub", "copies", "disguises_a_copy", "deletes_tests", "exits_os", "corrupt", "missing",
+            "renamed", "copied_a_cell", "late"]
 
 
 @dataclass
