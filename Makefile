@@ -29,9 +29,10 @@ TEST_CORES ?= auto
 test: $(VENV)/installed lint
 	python -m pytest -n $(TEST_CORES) --dist loadgroup --durations=10
 
-# The unit tests alone (no site build, no nbgrader, no browser): under 45 s, for day-to-day work
+# The unit tests alone (no site build, no nbgrader, no browser): under 45 s, for day-to-day work;
+# an idle worker takes tests from a busy one (worksteal), since a few of them take seconds
 test-fast: $(VENV)/installed
-	python -m pytest -n $(TEST_CORES) tests/unit
+	python -m pytest -n $(TEST_CORES) --dist worksteal tests/unit
 
 lint: $(VENV)/installed
 	ruff check .
