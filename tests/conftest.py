@@ -72,26 +72,37 @@ def as_student(nb, student_id):
     return nb
 
 
-def student_who_can_make(mistake, assignment, prefix="student"):
-    """An id whose variant is one in which ``mistake`` (of a task with
-    variants) can be made: its mistaken answer differs from the right one."""
+def can_make(mistakes, assignment, student_id):
+    """Whether the student ``student_id`` can make each of ``mistakes`` in
+    their variant: each mistaken answer (of a task with variants) differs
+    from the right one."""
     import numpy as np
 
     from backprop import variants
     from backprop.checks import difference
     from grader import cases
 
-    test = next(t for t in cases.TESTS[assignment].values() if getattr(t, "function", None) == mistake.function)
-    for n in range(100):
-        own = variants.variant(assignment, f"{prefix}-{n}")
+    own = variants.variant(assignment, student_id)
+    for mistake in mistakes:
+        if not mistake.per_variant:
+            continue
+        test = next(t for t in cases.TESTS[assignment].values() if getattr(t, "function", None) == mistake.function)
         args = next(iter(test.cases(np.random.default_rng(0), own)))
         try:
             wrong = mistake.wrong(own, *args)
         except Exception:
-            continue
-        if difference(wrong, test.reference(own, *args)) is not None:
-            return own.student
-    raise AssertionError(f"no variant in which {mistake.name} can be made")
+            return False
+        if difference(wrong, test.reference(own, *args)) is None:
+            return False
+    return True
+
+
+def student_who_can_make(mistake, assignment, prefix="student"):
+    """An id whose variant is one in which ``mistake`` (of a task with
+    variants) can be made."""
+    found = next((f"{prefix}-{n}" for n in range(100) if can_make([mistake], assignment, f"{prefix}-{n}")), None)
+    assert found, f"no variant in which {mistake.name} can be made"
+    return found
 
 
 def ids_by_variant(assignment, prefix="student"):

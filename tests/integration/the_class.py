@@ -36,9 +36,8 @@ from pathlib import Path
 from typing import Callable, Optional
 
 import nbformat
-import numpy as np
 
-from conftest import ROOT, as_student, assignments, run
+from conftest import ROOT, as_student, assignments, can_make, run
 
 A = "ch03_output_error"  # three tasks, 2 + 4 points each: 18 in all
 FULL = 18       # the solution's marks
@@ -428,28 +427,6 @@ def id_of_another_variant(name, than, prefix):
     """An id whose variant of ``name`` is not the variant of ``than`` (any id, without variants)."""
     return next(f"{prefix}-{n}" for n in itertools.count() if variant_of(name, than) is None
                 or variant_of(name, f"{prefix}-{n}") != variant_of(name, than))
-
-
-def can_make(mistakes_, name, student_id):
-    """Whether the student ``student_id`` can make each of ``mistakes_`` in
-    their variant: its mistaken answer differs from the right one."""
-    from backprop import variants
-    from backprop.checks import difference
-    from grader import cases
-
-    own = variants.variant(name, student_id)
-    for mistake in mistakes_:
-        if not mistake.per_variant:
-            continue
-        test = next(t for t in cases.TESTS[name].values() if getattr(t, "function", None) == mistake.function)
-        args = next(iter(test.cases(np.random.default_rng(0), own)))
-        try:
-            wrong = mistake.wrong(own, *args)
-        except Exception:
-            return False
-        if difference(wrong, test.reference(own, *args)) is None:
-            return False
-    return True
 
 
 def id_for(pack, name, prefix):
