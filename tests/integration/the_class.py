@@ -593,15 +593,11 @@ def grade(folder, probe_url):
     before = checksums(course / "submitted")
     first = run(COMMAND, cwd=course, timeout=1800)
     assert first.returncode == 0, first.stderr[-4000:]
-    again_course = folder / "again"
-    shutil.copytree(course, again_course, symlinks=True)
-    for entry in (again_course / "submitted").iterdir():
-        if entry.name not in REGRADED:
-            (shutil.rmtree if entry.is_dir() and not entry.is_symlink() else Path.unlink)(entry)
-    for entry in (again_course / "submitted").iterdir():
-        for other in entry.iterdir():
-            if other.name != A:
-                shutil.rmtree(other)
+    again_course = folder / "again"  # the graded course, with REGRADED's chapter 3 work alone submitted
+    shutil.copytree(course, again_course, symlinks=True, ignore=lambda path, names: (
+        ["submitted"] if Path(path) == course else []))
+    for student in REGRADED:
+        shutil.copytree(course / "submitted" / student / A, again_course / "submitted" / student / A)
     unchanged = [bool(before) and checksums(course / "submitted") == before]
     before = checksums(again_course / "submitted")
     again = run(COMMAND, cwd=again_course, timeout=1800)
