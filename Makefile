@@ -61,9 +61,11 @@ serve: $(VENV)/installed
 	@echo "Serving the site at http://127.0.0.1:8000/ (Ctrl-C stops)"
 	python -m http.server --bind 127.0.0.1 --directory _build/html 8000
 
-# Regenerate the student copies in exercises/ from solutions/ (instructors)
+# Regenerate the student copies in exercises/ from solutions/, and what their visible checks know of
+# the catalogued mistakes, coursework/examples.json (instructors)
 assignments: $(VENV)/installed
 	for dir in solutions/*/; do nbgrader generate_assignment "$$(basename $$dir)" --force --no-db; done
+	python -m grader.visible
 
 clean:
 	rm -rf _build _grading

@@ -46,7 +46,7 @@ ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "benchmarks" / "results" / "grading.json"
 A = "ch03_output_error"
 sys.path.insert(0, str(ROOT))
-from grader import mistakes  # noqa: E402
+from grader import assignments as mistakes  # noqa: E402
 
 sys.path.insert(0, str(ROOT / "benchmarks"))
 import rounds  # noqa: E402

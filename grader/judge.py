@@ -22,6 +22,7 @@ import hmac
 import inspect
 import json
 import os
+import re
 import secrets
 import select
 import subprocess
@@ -32,12 +33,12 @@ from typing import NamedTuple, Optional
 import numpy as np
 
 from backprop import network as reference
-from backprop import variants
-from backprop.checks import describe_args, difference, wrong
+from coursework import variants
+from coursework.compare import describe_args, difference, wrong
+from coursework.wire import MAX_MESSAGE, WireError, decode, encode
 
 from . import sandbox
-from .mistakes import matching
-from .worker import MAX_MESSAGE, MAX_OUTPUT, TRUNCATED, WireError, decode, encode
+from .worker import MAX_OUTPUT, TRUNCATED
 
 
 class Failed(Exception):
@@ -254,6 +255,31 @@ def _count(value):
     return 1
 
 
+def matching(mistakes, args, kwargs=None, got=None, raised=None, rtol=1e-6, atol=1e-9, variant=None):
+    """Messages of the catalogued ``mistakes`` of a function that explain an
+    answer: one that returned ``got`` on ``args``, or raised ``raised`` ("Type:
+    message"). A task with variants passes the student's ``Variant``: its
+    mistakes are computed for it (and say nothing of another variant's)."""
+    found = []
+    for mistake in mistakes:
+        if raised is not None and mistake.raises and re.search(mistake.raises, raised):
+            found.append(mistake.message)
+        if mistake.wrong is None:
+            continue
+        try:
+            with np.errstate(all="ignore"):
+                wrong_value = mistake.wrong(variant if mistake.per_variant else reference,
+                                            *copy.deepcopy(args), **copy.deepcopy(kwargs or {}))
+        except Exception as error:
+            # the mistaken code fails the same way: W instead of W.T on a non-square layer
+            if raised is not None and raised == f"{type(error).__name__}: {error}":
+                found.append(mistake.message)
+            continue
+        if raised is None and difference(got, wrong_value, rtol, atol) is None:
+            found.append(mistake.message)
+    return found
+
+
 def returned(outcome, name):
     """The value of a call, or Failed saying why there is none."""
     if outcome.problem:
@@ -270,7 +296,7 @@ def compare(function, cases, rtol=1e-6, atol=1e-9, reference_function=None, per_
     The reference is ``backprop.network``'s function of that name, or
     ``reference_function`` for a task the book does not implement. With
     ``per_variant``, the task has a variant per student
-    (``backprop.variants``): the reference and the cases take the
+    (``coursework.variants``): the reference and the cases take the
     submitter's ``Variant`` first, and an answer that solves another
     variant is told so.
 
@@ -295,11 +321,11 @@ def compare(function, cases, rtol=1e-6, atol=1e-9, reference_function=None, per_
             where = f"called with {describe_args(names, args, kwargs)}"
             if outcome.raised:
                 failures.append((where, f"it raised {outcome.raised}",
-                                 matching(function, args, kwargs, raised=outcome.raised, variant=own)))
+                                 matching(test.mistakes, args, kwargs, raised=outcome.raised, variant=own)))
                 continue
             problem = difference(outcome.value, expected, rtol, atol)
             if problem:
-                failures.append((where, problem, matching(function, args, kwargs, got=outcome.value,
+                failures.append((where, problem, matching(test.mistakes, args, kwargs, got=outcome.value,
                                                           rtol=rtol, atol=atol, variant=own)))
         if not failures:
             return
@@ -315,9 +341,9 @@ def compare(function, cases, rtol=1e-6, atol=1e-9, reference_function=None, per_
                                f"({own.text}). Enter the id you submit under in the notebook's STUDENT_ID "
                                f"cell, run the cell after it to see your variant, and solve that one.")
                     # where variants differ by a factor, a mistake in one can give another's answer exactly
-                    alike = [m for m in matching(function, *calls[0][:2], got=calls[0][2].value, rtol=rtol,
+                    alike = [m for m in matching(test.mistakes, *calls[0][:2], got=calls[0][2].value, rtol=rtol,
                                                  atol=atol, variant=own)
-                             if all(m in matching(function, args, kwargs, got=outcome.value, rtol=rtol,
+                             if all(m in matching(test.mistakes, args, kwargs, got=outcome.value, rtol=rtol,
                                                   atol=atol, variant=own) for args, kwargs, outcome in calls[1:])]
                     if alike:
                         message += (f"\n\nIf {own.student!r} is your id already, the same answer comes from a "
@@ -335,8 +361,10 @@ def compare(function, cases, rtol=1e-6, atol=1e-9, reference_function=None, per_
         raise Failed(wrong(function, where, problem))
 
     # the functions it is built on that the same assignment grades: the judge lends its own
-    # (grader.cases sets them), so that one slip costs the marks of one function
+    # (grader.assignments sets them, and the function's catalogued mistakes), so that one slip
+    # costs the marks of one function
     test.function, test.reference, test.given, test.cases = function, reference_function, (), cases
+    test.mistakes = ()
     test.per_variant = per_variant
     return test
 

@@ -1,13 +1,14 @@
 """The bubblewrap sandbox in which student code runs: the judge's worker.
 
 Inside, the system and Python are read-only; the student's view of the
-course is ``/course``: ``backprop/checks.py`` (the visible tests' helper),
-``backprop/datasets.py``, ``backprop/variants.py``, ``datasets/``, and a
-``backprop/network.py`` that holds only the earlier chapters' functions the
-exercise imports (``given_source``), nothing else of it. The rest of the
-reference implementation, this package, ``solutions/``, the gradebook, the
-course secret and other students' work are not mounted, so no code in the
-sandbox can import or read them. There is no network, no environment from
+course is ``/course``: the ``coursework`` package a student receives
+(``coursework.files()``, the same files the in-browser drive holds), with
+its ``earlier.py`` replaced by the course's own functions of earlier
+chapters that the exercise imports (``given_source``), nothing else of
+``backprop``. The rest of the reference implementation, this package,
+``solutions/``, the data sets, the gradebook, the course secret and other
+students' work are not mounted, so no code in the sandbox can import or
+read them. There is no network, no environment from
 the instructor's shell, an empty ``/tmp``, and a cap on address space.
 """
 
@@ -21,24 +22,20 @@ import tempfile
 from pathlib import Path
 from typing import NamedTuple
 
-import backprop.checks
-import backprop.datasets
 import backprop.network
-import backprop.variants
+import coursework
 
 WORKER = Path(__file__).resolve().parent / "worker.py"
-# what of the course a sandbox sees, at /course: the visible helper and the data
-STUDENT_FILES = {"/course/backprop/checks.py": Path(backprop.checks.__file__).resolve(),
-                 "/course/backprop/datasets.py": Path(backprop.datasets.__file__).resolve(),
-                 "/course/backprop/variants.py": Path(backprop.variants.__file__).resolve(),
-                 "/course/datasets": backprop.datasets.DATA_DIR}
-GIVEN_MODULE = "/course/backprop/network.py"
+# what of the course a sandbox sees, at /course: what a student receives, no more
+STUDENT_FILES = {f"/course/{name}": path for name, path in coursework.files().items()}
+GIVEN_MODULE = "/course/coursework/earlier.py"
 
 
 def given_source(names, graded):
     """``backprop/network.py`` cut down to the functions ``names`` (and those
-    they call): what an exercise imports from earlier chapters, and all a
-    sandbox gets of the reference. Refuses to give a function in ``graded``."""
+    they call): what an exercise imports from earlier chapters
+    (``coursework.earlier``), and all a sandbox gets of the reference.
+    Refuses to give a function in ``graded``."""
     source = Path(backprop.network.__file__).read_text()
     tree = ast.parse(source)
     functions = {node.name: node for node in tree.body if isinstance(node, ast.FunctionDef)}
@@ -111,7 +108,7 @@ def worker_argv(limits=Limits(), uid=None, given=None):
     processes of one submission never counts another's), with no
     capabilities and no way to gain any. The environment holds only the
     variables set here. ``given`` is a file of ``given_source``, mounted as
-    ``backprop/network.py``.
+    ``coursework/earlier.py``.
     """
     mounts = {**STUDENT_FILES, **({GIVEN_MODULE: Path(given)} if given else {}),
               "/grader/worker.py": WORKER}

@@ -12,7 +12,7 @@ current call and nothing more.
 
 Everything the student's code does is untrusted, this file's code included
 once a cell has run (it could rebind anything here). The judge therefore
-reads what comes back as data alone: ``decode`` below rebuilds exact
+reads what comes back as data alone: ``coursework.wire.decode`` rebuilds exact
 built-in types and plain numeric arrays, or a ``Foreign`` stand-in that
 carries a type's name; nothing from this side is unpickled, called or
 compared by its own methods.
@@ -37,123 +37,15 @@ reference's value, and only for that call.
 """
 
 import ast
-import base64
 import io
-import json
 import linecache
 import os
-import re
 import sys
 import traceback
 import warnings
 
-MAX_MESSAGE = 64 * 2**20   # bytes; a reply longer than this is refused
-MAX_DEPTH = 32             # nesting of lists, tuples and dicts
 MAX_OUTPUT = 20000         # characters kept of a cell's printed output, result or traceback
 TRUNCATED = "\n... output truncated by the grader ...\n"
-# what a numeric array may hold: nothing with objects, strings or fields inside
-ARRAY_DTYPES = {"bool", "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64",
-                "float16", "float32", "float64"}
-
-
-class WireError(ValueError):
-    """A message that is not what the protocol allows."""
-
-
-class Foreign:
-    """A value the student's code returned that is not plain data: only the
-    name of its type crosses the boundary (``decode`` makes a subclass named
-    after it, so that messages can say "got a MyStr")."""
-
-    def __repr__(self):
-        return f"a {type(self).__name__}"
-
-
-_FOREIGN = {}
-
-
-def foreign(type_name):
-    name = re.sub(r"\W", "_", str(type_name))[:60] or "object"
-    if name not in _FOREIGN:
-        _FOREIGN[name] = type(name, (Foreign,), {"__module__": "student"})
-    return _FOREIGN[name]()
-
-
-def encode(value, depth=0):
-    """``value`` as JSON-ready data, by its exact type; anything else becomes
-    {"other": type name}."""
-    import numpy as np
-
-    if depth > MAX_DEPTH:
-        raise WireError("nested too deeply")
-    kind = type(value)
-    if value is None or kind in (bool, int, float, str):
-        return value
-    if kind is np.ndarray or (isinstance(value, np.generic) and kind.__module__ == "numpy"):
-        array = np.asarray(value)
-        if type(array) is not np.ndarray or array.dtype.name not in ARRAY_DTYPES or array.dtype.fields:
-            return {"other": f"array of {array.dtype}"}
-        data = np.ascontiguousarray(array, dtype=array.dtype.newbyteorder("<")).tobytes()
-        return {"array": array.dtype.name, "shape": list(array.shape),
-                "data": base64.b64encode(data).decode("ascii")}
-    if kind in (list, tuple):
-        return {kind.__name__: [encode(v, depth + 1) for v in value]}
-    if kind is dict and all(type(k) is str for k in value):
-        return {"dict": [[k, encode(v, depth + 1)] for k, v in value.items()]}
-    return {"other": kind.__name__}
-
-
-def decode(data, depth=0):
-    """The value ``encode`` described, rebuilt from exact built-in types and
-    plain numpy arrays only; raises WireError on anything else."""
-    import numpy as np
-
-    if depth > MAX_DEPTH:
-        raise WireError("nested too deeply")
-    if data is None or type(data) in (bool, int, float, str):
-        return data
-    if type(data) is not dict or len(data) not in (1, 3):
-        raise WireError("not an encoded value")
-    if set(data) == {"array", "shape", "data"}:
-        dtype, shape, raw = data["array"], data["shape"], data["data"]
-        if (type(dtype) is not str or dtype not in ARRAY_DTYPES or type(shape) is not list
-                or len(shape) > 16 or not all(type(n) is int and 0 <= n for n in shape)
-                or type(raw) is not str):
-            raise WireError("not a plain numeric array")
-        dt = np.dtype(dtype).newbyteorder("<")
-        buffer = base64.b64decode(raw.encode("ascii"), validate=True)
-        if len(buffer) != dt.itemsize * int(np.prod(shape, dtype=np.int64)):
-            raise WireError("array data of the wrong length")
-        return np.frombuffer(buffer, dtype=dt).astype(np.dtype(dtype)).reshape(shape)
-    (tag, inner), = data.items()
-    if tag in ("list", "tuple") and type(inner) is list:
-        items = [decode(v, depth + 1) for v in inner]
-        return items if tag == "list" else tuple(items)
-    if tag == "dict" and type(inner) is list and all(
-            type(p) is list and len(p) == 2 and type(p[0]) is str for p in inner):
-        return {k: decode(v, depth + 1) for k, v in inner}
-    if tag == "other" and type(inner) is str:
-        return foreign(inner)
-    raise WireError(f"unknown value {tag!r}")
-
-
-def write_message(stream, message):
-    payload = json.dumps(message).encode()
-    stream.write(b"%d\n" % len(payload) + payload)
-    stream.flush()
-
-
-def read_message(stream):
-    header = stream.readline(24)
-    if not header:
-        raise EOFError
-    size = int(header)
-    if not 0 <= size <= MAX_MESSAGE:
-        raise WireError("message too long")
-    payload = stream.read(size)
-    if len(payload) != size:
-        raise EOFError
-    return json.loads(payload)
 
 
 class _NoShell:
@@ -229,6 +121,9 @@ def main():
     # the student's package (/course) and the environment's libraries; no .pth file is read
     sys.path[:] = ["/course", *sys.path, *sys.argv[1:]]
     import numpy as np
+
+    # the codec is the course's, mounted read-only with the student's package
+    from coursework.wire import decode, encode, read_message, write_message
 
     namespace = {"__name__": "__main__", "get_ipython": _NoShell, "display": lambda *a, **k: None}
     cells = read_message(incoming)["cells"]

@@ -78,9 +78,9 @@ def can_make(mistakes, assignment, student_id):
     from the right one."""
     import numpy as np
 
-    from backprop import variants
-    from backprop.checks import difference
-    from grader import cases
+    from coursework import variants
+    from coursework.compare import difference
+    from grader import assignments as cases
 
     own = variants.variant(assignment, student_id)
     for mistake in mistakes:
@@ -107,7 +107,7 @@ def student_who_can_make(mistake, assignment, prefix="student"):
 
 def ids_by_variant(assignment, prefix="student"):
     """{variant name: an id that has it}, for every variant of ``assignment``."""
-    from backprop import variants
+    from coursework import variants
 
     found = {}
     for n in range(500):

@@ -51,7 +51,7 @@ def add_notebook_download(app, pagename, templatename, context, doctree):
     try:  # glue roles resolved with the values of this build, authoring lines out (notebook_download.py)
         notebook = reader_notebook(notebook, glue_lookup(app, pagename),
                                    lambda markdown: in_browser.as_markdown(
-                                       as_markdown(markdown, app.config.course_show_solutions)))
+                                       as_markdown(markdown, app.config.course_show_solutions, app.srcdir)))
     except GlueError as error:
         logger.warning(f"the notebook download of {pagename}: {error}", location=pagename)
     target = Path(app.outdir, "_sources", pagename + ".ipynb")

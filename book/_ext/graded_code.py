@@ -9,24 +9,30 @@ In a chapter (MyST Markdown), with the dotted path of the function::
 The Sphinx setting ``course_show_solutions`` (``sphinx: config:`` in
 ``_config.yml``) decides what the page shows:
 
-* False, the default, for a running course: a note that writing the function
-  is the reader's task in its exercise, with a link to the exercises page,
-  and no code.
-* True, after the deadline: the function's source, read with
-  ``inspect.getsource`` at build time, highlighted, in a collapsed dropdown
-  (sphinx-design's, which Jupyter Book loads) titled "Solution: name
-  (exercise n)".
+* ``false``, the default, for a running course: a note that writing the
+  function is the reader's task in its exercise, with a link to the
+  exercises page, and no code.
+* ``"past due"``: the source of the functions whose assignment's due date
+  (in the course's gradebook, ``gradebook.db``, as nbgrader and the late
+  penalties read it) has passed when the site is built; the note for the rest.
+* ``true``, everything, for a self-study copy of the book: the function's
+  source, read with ``inspect.getsource`` at build time, highlighted, in a
+  collapsed dropdown (sphinx-design's, which Jupyter Book loads) titled
+  "Solution: name (exercise n)".
 
-Which functions are graded, and by which exercise, the grader says
-(``grader.cases``): the directive finds the assignments whose hidden tests
-check the function, and refuses a function that no exercise grades (show
-that one with ``inspect.getsource`` in a code cell).
+Which exercise grades a function the course's data says
+(``coursework/examples.json``, written by ``make assignments``; the build
+never imports the grader): the directive refuses a function that no
+exercise grades (show that one with ``inspect.getsource`` in a code cell).
 """
 
+import datetime
+import functools
 import importlib
 import inspect
 import re
 import textwrap
+from pathlib import Path
 
 from docutils import nodes
 from sphinx import addnodes
@@ -55,20 +61,39 @@ def find_function(path):
 def grading_assignments(function):
     """The names of the assignments whose tests grade ``function``, in order.
 
-    ``function`` must be the reference implementation that
-    ``grader.cases.graded_functions()`` names; otherwise ValueError.
+    ``function`` must be the book's own (in ``backprop``) of a name that an
+    exercise grades (``coursework/examples.json``); otherwise ValueError.
     """
-    try:
-        from grader.cases import TESTS, graded_functions
-    except ImportError as error:
-        raise ValueError(f"cannot import the exercises' tests, grader.cases: {error}") from None
+    from coursework.check import examples
 
     name = function.__name__
-    if graded_functions().get(name) is not function:
+    assignment = examples()["graded"].get(name)
+    if assignment is None or not function.__module__.startswith("backprop."):
         raise ValueError(f"{function.__module__}.{name} is not graded by any exercise "
-                         "(grader.cases.graded_functions()); show it with inspect.getsource in a code cell")
-    return sorted(assignment for assignment, tests in TESTS.items()
-                  if any(getattr(test, "function", None) == name for test in tests.values()))
+                         "(coursework/examples.json); show it with inspect.getsource in a code cell")
+    return [assignment]
+
+
+@functools.cache
+def past_due(root):
+    """The assignments of the course in ``root`` whose due date has passed, from its gradebook."""
+    database = Path(root) / "gradebook.db"
+    if not database.exists():
+        return frozenset()
+    from nbgrader.api import Gradebook
+
+    now = datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None)  # nbgrader stores naive UTC
+    with Gradebook(f"sqlite:///{database}") as gradebook:
+        return frozenset(a.name for a in gradebook.assignments if a.duedate is not None and a.duedate < now)
+
+
+def published(setting, assignments, root):
+    """Whether the setting ``course_show_solutions`` publishes the code these assignments grade."""
+    if setting == "past due":
+        return all(assignment in past_due(str(root)) for assignment in assignments)
+    if isinstance(setting, bool):
+        return setting
+    raise ValueError(f"course_show_solutions is {setting!r}: it must be false, true or \"past due\"")
 
 
 def exercise_label(assignments):
@@ -85,13 +110,15 @@ def exercise_label(assignments):
 GRADED_CODE_FENCE = re.compile(r"^(`{3,})\{graded-code\}[ \t]+(\S+)[ \t]*\n\1[ \t]*$", re.MULTILINE)
 
 
-def as_markdown(markdown, show):
+def as_markdown(markdown, show, root="."):
     """Markdown with every graded-code block written out as the page shows it
-    (for a chapter's .ipynb download): the note, or the source when ``show``."""
+    (for a chapter's .ipynb download): the note, or the source when ``show``
+    (``course_show_solutions``) publishes it."""
     def written(match):
         function = find_function(match[2])
-        name, exercise = function.__name__, exercise_label(grading_assignments(function))
-        if show:
+        assignments = grading_assignments(function)
+        name, exercise = function.__name__, exercise_label(assignments)
+        if published(show, assignments, root):
             source = textwrap.dedent(inspect.getsource(function)).rstrip()
             return f"Solution: `{name}` ({exercise}):\n\n```python\n{source}\n```"
         return (f"> **Note:** the course's implementation of `{name}` is not shown here: writing it is "
@@ -112,12 +139,13 @@ class GradedCode(SphinxDirective):
             assignments = grading_assignments(function)
             source = textwrap.dedent(inspect.getsource(function)).rstrip() + "\n"
             self.env.note_dependency(inspect.getsourcefile(function))
+            shown = published(self.config.course_show_solutions, assignments, self.env.srcdir)
         except (ValueError, TypeError, OSError) as error:
             raise self.error(f"graded-code: {error}") from None
         name = function.__name__
         exercise = exercise_label(assignments)
 
-        if not self.config.course_show_solutions:
+        if not shown:
             return [self.withheld_note(name, exercise)]
 
         title = nodes.rubric("", "", nodes.Text("Solution: "), nodes.literal(name, name),
@@ -148,7 +176,7 @@ class GradedCode(SphinxDirective):
 def setup(app):
     app.setup_extension("sphinx_design")  # its dropdown renders the solution
     # "env": changing the setting rereads every page (executed notebooks come from the cache)
-    app.add_config_value("course_show_solutions", False, "env", types=[bool])
+    app.add_config_value("course_show_solutions", False, "env", types=[bool, str])
     app.add_directive("graded-code", GradedCode)
     # env_version: raise it when the directive's output changes, so that a build rereads every page
     return {"env_version": 1, "parallel_read_safe": True, "parallel_write_safe": True}

@@ -4,11 +4,14 @@ Every HTML build writes ``<site>/lite/``, a JupyterLite site whose Python
 kernel is Pyodide 0.27.7 from the npm registry (``lite/package.json`` and its
 lock file; ``npm ci`` runs when ``lite/node_modules`` is missing). Its drive
 holds each exercise's released student copy, unchanged, beside the
-``backprop`` package and ``datasets/``, so the notebooks' imports work as on
-a desktop. The visible tests name catalogued mistakes with
-``grader.mistakes``, so the modules it imports go too: what a student who
-clones the repository has. The course secret is never part of it, so the
-hidden cases of ``make grade`` stay hidden.
+``coursework`` package its cells import (``coursework.files()``, the files a
+grading sandbox mounts too), and nothing else of the course: not
+``backprop``, whose functions the exercises grade, not the grader, not the
+data sets. Each exercise is also offered as a download,
+``<site>/downloads/<exercise>.zip``: ``<exercise>/<exercise>.ipynb`` beside
+the same ``coursework/``, the layout of the folders nbgrader releases, so
+that ``coursework.earlier`` finds the student's notebooks of earlier
+exercises when several are unzipped side by side.
 
 Pyodide's npm package holds the runtime alone. The packages it loads (numpy,
 and what the kernel needs: IPython, jedi, micropip, ssl, sqlite3, ...) are
@@ -34,6 +37,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import zipfile
 from pathlib import Path
 
 from docutils import nodes
@@ -52,10 +56,7 @@ COURSE_PACKAGES = ("numpy",)
 # The runtime, from the npm package (npm ci checks the package against the lock file's integrity hash)
 PYODIDE_CORE = ("pyodide.js", "pyodide.mjs", "pyodide.asm.js", "pyodide.asm.wasm", "python_stdlib.zip",
                 "pyodide-lock.json")
-# What the drive holds besides the exercises: the course's package, the data, and the parts of
-# the grader the visible tests use to name a catalogued mistake (grader.mistakes and its imports)
-DRIVE = ("backprop", "datasets", "grader/__init__.py", "grader/mistakes", "grader/cases", "grader/judge.py",
-         "grader/sandbox.py", "grader/worker.py")
+DOWNLOADS = "downloads"
 APPS = ("notebooks", "tree")
 SIZE_FILE = "size.json"
 
@@ -121,18 +122,38 @@ def verified_wheels(pyodide=PYODIDE, wheels=WHEELS, names=KERNEL_PACKAGES + COUR
     return ship, piplite
 
 
+def student_files():
+    """{path: file} of what a student receives besides the exercises (``coursework.files()``)."""
+    import coursework
+
+    return coursework.files()
+
+
+def exercises(root=ROOT):
+    return sorted((root / "exercises").glob("*/*.ipynb"))
+
+
 def stage_drive(drive, root=ROOT):
     """The files a student's notebooks see in the browser: the released exercises
-    at the top, beside the packages they import and the data."""
-    for notebook in sorted((root / "exercises").glob("*/*.ipynb")):
+    at the top, beside the package they import."""
+    for notebook in exercises(root):
         shutil.copyfile(notebook, drive / notebook.name)
-    for name in DRIVE:
-        source = root / name
-        if source.is_dir():
-            shutil.copytree(source, drive / name, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
-        else:
-            (drive / name).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(source, drive / name)
+    for name, source in student_files().items():
+        (drive / name).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(source, drive / name)
+
+
+def write_downloads(out, root=ROOT):
+    """``out/<exercise>.zip`` for every exercise: its notebook and the package it imports, in a
+    folder named after it. Entries carry a fixed date, so that a rebuild gives the same bytes."""
+    out.mkdir(parents=True, exist_ok=True)
+    for notebook in exercises(root):
+        exercise = notebook.stem
+        with zipfile.ZipFile(out / f"{exercise}.zip", "w", zipfile.ZIP_DEFLATED) as archive:
+            for name, source in [(notebook.name, notebook), *student_files().items()]:
+                entry = zipfile.ZipInfo(f"{exercise}/{name}", date_time=(2026, 1, 1, 0, 0, 0))
+                entry.compress_type, entry.external_attr = zipfile.ZIP_DEFLATED, 0o644 << 16
+                archive.writestr(entry, Path(source).read_bytes())
 
 
 def ensure_pyodide():
@@ -204,6 +225,7 @@ def build(out):
 def build_site(app):
     if app.builder.format != "html":
         return
+    write_downloads(Path(app.outdir) / DOWNLOADS)
     out = Path(app.outdir) / "lite"
     try:
         measured = build(out)
@@ -218,6 +240,11 @@ def build_site(app):
 def lite_url(exercise, docname):
     """The link from page ``docname`` that opens ``exercise`` in the in-browser notebook app."""
     return "../" * docname.count("/") + f"lite/notebooks/index.html?path={exercise}.ipynb"
+
+
+def download_url(exercise, docname):
+    """The link from page ``docname`` to ``exercise``'s download."""
+    return "../" * docname.count("/") + f"{DOWNLOADS}/{exercise}.zip"
 
 
 LITE_ROLE = re.compile(r"\{lite\}`(\w+)`")
@@ -237,7 +264,9 @@ def lite_role(name, rawtext, text, lineno, inliner, options=None, content=None):
         return [inliner.problematic(rawtext, rawtext, message)], [message]
     node = nodes.reference(rawtext, "Work in the browser", refuri=lite_url(exercise, env.docname),
                            classes=["lite-link"])
-    return [node], []
+    download = nodes.reference("", "download", refuri=download_url(exercise, env.docname),
+                               classes=["download-link"])
+    return [node, nodes.Text(" or "), download], []
 
 
 def setup(app):

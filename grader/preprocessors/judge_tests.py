@@ -21,7 +21,7 @@ from nbgrader.utils import is_grade, is_solution
 from traitlets import Float, Integer, Unicode
 
 from .. import sandbox
-from ..cases import GIVEN, TESTS
+from ..assignments import GIVEN, TESTS
 from ..judge import course_secret, judge, seed
 
 
@@ -69,7 +69,7 @@ class JudgeTests(NbGraderPreprocessor):
         nbg = resources["nbgrader"]
         tests = TESTS.get(nbg["notebook"])
         if tests is None:
-            raise KeyError(f"the judge has no tests for {nbg['notebook']} (grader/cases/)")
+            raise KeyError(f"the judge has no tests for {nbg['notebook']} (grader/assignments/)")
         labels = {"given": "the given cell"}
         cells = []
         for number, cell in enumerate(nb.cells, 1):

@@ -14,7 +14,8 @@ import shutil
 import nbformat
 
 from conftest import ROOT, assignments
-from grader import cases, mistakes
+from grader import assignments as cases
+from grader import assignments as mistakes
 from the_class import variant_of
 
 SECRET_BLOCKS = [("### BEGIN SOLUTION", "### END SOLUTION"),

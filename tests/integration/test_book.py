@@ -13,7 +13,7 @@ from pathlib import Path
 from html.parser import HTMLParser
 
 from conftest import ROOT, assignments
-from grader.cases import graded_functions
+from grader.assignments import graded_functions
 
 
 def test_build_is_clean(site):

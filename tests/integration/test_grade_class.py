@@ -14,7 +14,7 @@ import nbformat
 import pytest
 
 from conftest import ROOT, assignments
-from grader import cases
+from grader import assignments as cases
 from test_assignments import page_text
 from the_class import A, CONTROL_ID, FULL, HOSTILE, LATE, ODD_ENTRIES, PROBE, REGRADED, probe_paths, rows_of
 

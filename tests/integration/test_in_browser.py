@@ -17,7 +17,7 @@ import pytest
 from bs4 import BeautifulSoup
 
 from conftest import ROOT, as_student, assignments, browser_driver, run
-from grader.mistakes import for_function
+from grader.assignments import for_function
 
 driver = browser_driver()  # benchmarks/lite_bench.py
 

@@ -418,7 +418,7 @@ class Submission:
 
 
 def variant_of(name, student_id):
-    from backprop import variants
+    from coursework import variants
 
     return variants.variant(name, student_id).name if name in variants.OPTIONS else None
 
@@ -442,8 +442,8 @@ def mistake_packs(name):
     one of a function together with one of a function built on it (which must
     keep its marks, lent the course's version: backprop.checks.BUILT_ON), and
     under an id in whose variant each can be made."""
-    from backprop.checks import BUILT_ON
-    from grader import mistakes
+    from coursework.check import BUILT_ON
+    from grader import assignments as mistakes
 
     defined = {grade_id(c) for c in source_of(name).cells if c.metadata.get("nbgrader", {}).get("solution")}
 

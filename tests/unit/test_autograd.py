@@ -82,7 +82,7 @@ def test_a_node_used_twice_gets_both_paths():
 
 
 def test_the_topological_order_puts_every_node_after_its_parents():
-    from grader.cases.ch10_autograd import check_order, graphs
+    from grader.assignments.ch10_autograd import check_order, graphs
 
     for parents in graphs(np.random.default_rng(0)):
         order = autograd.topological_order(parents)

@@ -7,11 +7,11 @@ import numpy as np
 import pytest
 
 from backprop import network as reference
-from backprop import variants
-from grader.cases.ch01_neuron_model import TOLERANCE, TRUTH_TABLE, as_network, logic_network_of
+from coursework import variants
+from grader.assignments.ch01_neuron_model import TOLERANCE, TRUTH_TABLE, as_network, logic_network_of
 from grader.judge import Failed
-from grader.mistakes import for_function
-from grader.mistakes.ch01_neuron_model import NOT_SEPARABLE, logic_network_mistakes
+from grader.assignments import for_function
+from grader.assignments.ch01_neuron_model import NOT_SEPARABLE, logic_network_mistakes
 
 A = "ch01_neuron_model"
 

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from backprop.network import sigmoid
-from grader.cases.ch04_hidden_error import skip_hidden_error_of
+from grader.assignments.ch04_hidden_error import skip_hidden_error_of
 
 
 def minus_gradient(E_of, I, h=1e-5):

@@ -4,8 +4,8 @@ against a brute-force search over outputs (what the notebook's visible test does
 import numpy as np
 import pytest
 
-from backprop import variants
-from grader.cases.ch06_termination import largest_output_step_of
+from coursework import variants
+from grader.assignments.ch06_termination import largest_output_step_of
 
 
 @pytest.mark.parametrize("name", variants.names("ch06_termination"))

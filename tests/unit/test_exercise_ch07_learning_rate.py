@@ -4,8 +4,8 @@ convergence and divergence of gradient descent on each variant's E."""
 import numpy as np
 import pytest
 
-from backprop import variants
-from grader.cases.ch07_learning_rate import largest_stable_rate_of
+from coursework import variants
+from grader.assignments.ch07_learning_rate import largest_stable_rate_of
 
 
 def hessian(E, A, T, h=1e-2):

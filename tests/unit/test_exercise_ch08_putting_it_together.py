@@ -11,12 +11,13 @@ import numpy as np
 import pytest
 
 from backprop import network as course
-from backprop import variants
-from backprop import checks
-from backprop.checks import difference
+from coursework import variants
+from coursework import check as checks
+from coursework.compare import difference
 from conftest import ROOT
-from grader.cases import ch08_putting_it_together as cases
-from grader.mistakes import ch08_putting_it_together as mistakes
+from grader.assignments import ch08_putting_it_together as cases
+from grader.assignments import ch08_putting_it_together as mistakes
+from grader.visible import lent
 
 ASSIGNMENT = "ch08_putting_it_together"
 FIT_MISTAKES = [m for m in mistakes.MISTAKES if m.function == "fit"]
@@ -115,18 +116,19 @@ def notebook_cells():
 def run_visible_test(student_id, fit_source=None):
     """The notebook's cells up to the visible test of fit, in plain Python; that test's error or None."""
     namespace = {}
-    for grade_id, source in notebook_cells():
-        if grade_id == "student_id":
-            source = f"STUDENT_ID = {student_id!r}"
-        if grade_id == "fit" and fit_source:
-            source = fit_source
-        try:
-            exec(source, namespace)
-        except checks.TestFailed as failure:
-            assert grade_id == "test_fit_example"
-            return str(failure)
-        if grade_id == "test_fit_example":
-            return None
+    with lent(ASSIGNMENT):  # the earlier exercises' functions, as the judge gives them
+        for grade_id, source in notebook_cells():
+            if grade_id == "student_id":
+                source = f"STUDENT_ID = {student_id!r}"
+            if grade_id == "fit" and fit_source:
+                source = fit_source
+            try:
+                exec(source, namespace)
+            except checks.TestFailed as failure:
+                assert grade_id == "test_fit_example"
+                return str(failure)
+            if grade_id == "test_fit_example":
+                return None
 
 
 def ids_by_variant():

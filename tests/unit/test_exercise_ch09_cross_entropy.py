@@ -4,8 +4,8 @@ its loss through its output layer, by central differences (what the notebook's v
 import numpy as np
 import pytest
 
-from backprop import variants
-from grader.cases.ch09_cross_entropy import softmax_output_error_of
+from coursework import variants
+from grader.assignments.ch09_cross_entropy import softmax_output_error_of
 
 
 @pytest.mark.parametrize("name", variants.names("ch09_cross_entropy"))

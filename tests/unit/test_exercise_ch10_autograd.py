@@ -4,8 +4,8 @@ of that operation, measured by central differences (what the notebook's visible 
 import numpy as np
 import pytest
 
-from backprop import variants
-from grader.cases.ch10_autograd import check_order, variant_backward_of
+from coursework import variants
+from grader.assignments.ch10_autograd import check_order, variant_backward_of
 
 
 @pytest.mark.parametrize("name", variants.names("ch10_autograd"))

@@ -4,8 +4,8 @@ layers; layer_error is -dE/dI of a layer of the variant's activation, measured b
 import numpy as np
 import pytest
 
-from backprop import variants
-from grader.cases.ch11_deep_networks import init_scale_of, layer_error_of
+from coursework import variants
+from grader.assignments.ch11_deep_networks import init_scale_of, layer_error_of
 
 NAMES = variants.names("ch11_deep_networks")
 

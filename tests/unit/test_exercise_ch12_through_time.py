@@ -4,10 +4,10 @@ differences, in every variant, for one sequence and a batch; with a = 1 they are
 import numpy as np
 import pytest
 
-from backprop import variants
+from coursework import variants
 from backprop.network import sigmoid
 from backprop.recurrent import bptt_errors
-from grader.cases.ch12_through_time import leaky_bptt_errors_of
+from grader.assignments.ch12_through_time import leaky_bptt_errors_of
 
 
 def unrolled(xs, net, a, f, nudge=None):

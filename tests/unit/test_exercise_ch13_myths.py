@@ -4,9 +4,9 @@ schedule step by step (what the notebook's visible test does); each catalogued m
 import numpy as np
 import pytest
 
-from backprop import variants
-from grader.cases.ch13_myths import cooling_steps, cooling_steps_of
-from grader.mistakes import for_function
+from coursework import variants
+from grader.assignments.ch13_myths import cooling_steps, cooling_steps_of
+from grader.assignments import for_function
 
 
 def counted(variant, T0, T_end, rate, limit=10**6):

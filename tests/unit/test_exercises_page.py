@@ -4,9 +4,9 @@ code gives."""
 
 import re
 
-from backprop import variants
+from coursework import variants
 from conftest import ROOT
-from grader import cases
+from grader import assignments as cases
 
 PAGE = (ROOT / "book" / "exercises.md").read_text()
 

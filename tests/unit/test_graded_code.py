@@ -16,7 +16,7 @@ from sphinx.util.docutils import docutils_namespace, patch_docutils
 
 from backprop import network
 from conftest import ROOT
-from grader.cases import TESTS
+from grader.assignments import TESTS
 
 PAGE = """\
 # Chapter 4

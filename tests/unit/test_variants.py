@@ -6,7 +6,7 @@ from collections import Counter
 
 import pytest
 
-from backprop import variants
+from coursework import variants
 
 
 @pytest.mark.parametrize("assignment", sorted(variants.OPTIONS))

@@ -1,4 +1,4 @@
-"""What a catalogued mistake is."""
+"""The records the grader passes around: a catalogued mistake."""
 
 from typing import Callable, NamedTuple, Optional
 
@@ -9,7 +9,7 @@ class Mistake(NamedTuple):
 
     ``wrong(ref, *args, **kwargs)`` computes what the mistaken code returns,
     from the reference module ``ref`` (or, ``per_variant``, from the
-    student's ``backprop.variants.Variant``; it raises where the mistake
+    student's ``coursework.variants.Variant``; it raises where the mistake
     cannot be made in that variant); ``raises`` instead matches the error
     the mistaken code raises ("ErrorType: message"). ``example`` is code a
     student might write with that mistake: the test suite submits it through
