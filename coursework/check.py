@@ -78,9 +78,27 @@ def _examples_of(name, variant):
             yield example
 
 
+def _same(value, stored):
+    """Whether ``value`` is ``stored`` (an example's argument) up to rounding: the same
+    structure, and numbers equal to about 12 digits (nan equal to nan)."""
+    if isinstance(stored, (list, tuple)):
+        return isinstance(value, (list, tuple)) and len(value) == len(stored) and \
+            all(_same(v, s) for v, s in zip(value, stored))
+    if isinstance(stored, dict):
+        return isinstance(value, dict) and set(value) == set(stored) and all(_same(value[k], stored[k]) for k in stored)
+    if isinstance(stored, (np.ndarray, float, int)) and not isinstance(stored, bool):
+        try:
+            value = np.asarray(value, dtype=float)
+        except (TypeError, ValueError):
+            return False
+        stored = np.asarray(stored, dtype=float)
+        return value.shape == stored.shape and bool(np.allclose(value, stored, rtol=1e-12, atol=1e-300,
+                                                                equal_nan=True))
+    return type(value) is type(stored) and value == stored
+
+
 def _same_call(example, args, kwargs):
-    return difference(list(args), _decoded(example["args"]), 0, 0) is None and \
-        difference(dict(kwargs or {}), _decoded(example["kwargs"]), 0, 0) is None
+    return _same(list(args), _decoded(example["args"])) and _same(dict(kwargs or {}), _decoded(example["kwargs"]))
 
 
 def _known_mistakes(name, args, kwargs, got=None, raised=None, variant=None, rtol=1e-6, atol=1e-9):

@@ -78,18 +78,17 @@ def _run(path, assignment):
         raise ImportError(f"{path.name} cannot be read as a notebook ({error}): open it in Jupyter and save "
                           "it again") from None
     namespace = {"__name__": f"{__name__}.{assignment}"}
-    sources = []
+    sources, failed = [], []
     for cell in cells:
         source = "".join(cell["source"])
         sources.append(source)
         try:
             exec(compile(source, f"{path.name}, cell {len(sources)}", "exec"), namespace)
-        except Exception as error:
-            if isinstance(error, NotImplementedError):
-                continue
-            raise ImportError(f"a cell of your {path.name} fails when run ({type(error).__name__}: {error}): "
-                              f"fix it there, save the notebook, and run this cell again") from None
-    namespace["__sources__"] = sources
+        except ImportError:
+            raise  # an exercise further back is missing: its own message says which
+        except Exception as error:  # an empty STUDENT_ID, say: the functions of the other cells still count
+            failed.append(f"{type(error).__name__}: {error}")
+    namespace["__sources__"], namespace["__failed__"] = sources, failed
     _loaded[path] = (stamp, namespace)
     return namespace
 
@@ -113,7 +112,8 @@ def __getattr__(name):
     if unsolved and name in BEFORE_ITS_EXERCISE:
         return BEFORE_ITS_EXERCISE[name]
     if unsolved or not callable(function):
+        failed = "".join(f"\n  a cell failed: {error}" for error in namespace["__failed__"])
         raise ImportError(f"this exercise uses your {name} from {assignment}, and your {path.name} "
                           f"{'has not written it yet' if unsolved else 'defines no function of that name'}: "
-                          "write it there, save the notebook, and run this cell again")
+                          f"write it there, save the notebook, and run this cell again{failed}")
     return function

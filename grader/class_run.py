@@ -42,43 +42,11 @@ from pathlib import Path
 import nbformat
 
 from . import sandbox, similarity
+from .autograde import autograde_and_feedback, nbgrader_api, report
 from .judge import course_secret
 from .report import Progress, Row, install_mathjax, not_graded_page, offline_page, write_grades, write_totals
 
 BIN = Path(sys.executable).parent
-
-
-def nbgrader_api(course):
-    """nbgrader's API on the scratch course `course` (its nbgrader_config.py)."""
-    from nbgrader.apps.api import NbGraderAPI
-    from nbgrader.coursedir import CourseDirectory
-    from traitlets.config.loader import PyFileConfigLoader
-
-    config = PyFileConfigLoader("nbgrader_config.py", path=str(course)).load_config()
-    return NbGraderAPI(CourseDirectory(config=config), config=config)
-
-
-def report(result):
-    return result.get("log", "") + result.get("error", "")
-
-
-def autograde_and_feedback(folder, assignment, student):
-    """Grade one staged submission in the scratch course ``folder`` with nbgrader's
-    API (its JudgeTests run the judge) and write its feedback: what a grading child
-    does, here or on a cluster's worker (``cluster.py``). Output goes to
-    ``folder/autograde.log``; returns 0 (graded, with feedback), 1 (autograde
-    failed) or 2 (feedback failed)."""
-    log = os.open(Path(folder) / "autograde.log", os.O_WRONLY | os.O_CREAT | os.O_TRUNC)
-    os.dup2(log, 1)
-    os.dup2(log, 2)
-    api = nbgrader_api(folder)
-    result = api.autograde(assignment, student, force=True, create=True)
-    print(report(result), flush=True)
-    if not result["success"]:
-        return 1
-    result = api.generate_feedback(assignment, student, force=True)
-    (Path(folder) / "feedback.log").write_text(report(result))
-    return 0 if result["success"] else 2
 
 
 class Course:
@@ -499,9 +467,9 @@ def _last_error(log):
 
 
 def _restored_cells(path):
+    """The test cells RestoreDeletedTests put back, as it recorded them in the autograded notebook."""
     nb = nbformat.read(path, as_version=4)
-    return ", ".join(c.metadata["nbgrader"]["grade_id"] for c in nb.cells
-                     if "was missing from the submission" in c.source and "nbgrader" in c.metadata)
+    return ", ".join(nb.metadata.get("course", {}).get("restored", []))
 
 
 def main(argv=None):

@@ -6,7 +6,7 @@ then writes every row, feedback page, ``grades.csv`` and the similarity
 report (``Course.finish``, ``Course.publish``). Only the step in between
 moves: a submission's staged scratch course travels to a worker as data
 (``pack``), the worker grades it with the same function a local child runs
-(``class_run.autograde_and_feedback``: nbgrader's autograde with the judge,
+(``autograde.autograde_and_feedback``: nbgrader's autograde with the judge,
 then the feedback), in a process of its own, and sends back the files that
 grading wrote (``grade_on_worker``). So the marks do not depend on where a
 submission was graded.
@@ -114,7 +114,7 @@ def grade_on_worker(payload):
             f"c.JudgeTests.memory_mb = {payload['memory_mb']}", ""]))
         bin_dir = Path(sys.executable).parent  # nbgrader runs `alembic` from PATH
         env = dict(os.environ, PATH=f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}")
-        child = subprocess.Popen([sys.executable, "-m", "grader.cluster", str(folder), payload["assignment"],
+        child = subprocess.Popen([sys.executable, "-m", "grader.autograde", str(folder), payload["assignment"],
                                   payload["student"]], env=env, start_new_session=True,
                                  stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         try:
@@ -168,21 +168,3 @@ def grade(course, found, templates, rows, progress):
 def _one_line(error):
     text = f"{type(error).__name__}: {error}"
     return (text.strip().splitlines() or [""])[0][:300]
-
-
-def main(argv=None):
-    """The grading child on a worker: ``python -m grader.cluster FOLDER ASSIGNMENT STUDENT``."""
-    from .class_run import autograde_and_feedback
-
-    folder, assignment, student = (argv or sys.argv[1:])[:3]
-    code = 3
-    try:
-        code = autograde_and_feedback(folder, assignment, student)
-    finally:
-        sys.stdout.flush()
-        sys.stderr.flush()
-        os._exit(code)
-
-
-if __name__ == "__main__":
-    main()

@@ -65,7 +65,7 @@ def recording(calls):
     check = coursework.check.check
 
     def record(name, fn, args, expected, where="", kwargs=None, rtol=1e-6, atol=1e-9, variant=None):
-        calls.append((name, copy.deepcopy(args), copy.deepcopy(kwargs or {}), copy.deepcopy(expected)))
+        calls.append((name, copy.deepcopy(args), copy.deepcopy(kwargs or {}), copy.deepcopy(expected), rtol, atol))
         return check(name, fn, args, expected, where, kwargs, rtol, atol, variant)
 
     coursework.check.check = record
@@ -101,8 +101,9 @@ def run_solution(assignment, student_id):
     return calls
 
 
-def mistakes_on(name, args, kwargs, expected, variant):
-    """What each catalogued mistake of ``name`` gives on one example, where it differs from ``expected``."""
+def mistakes_on(name, args, kwargs, expected, variant, rtol=1e-6, atol=1e-9):
+    """What each catalogued mistake of ``name`` gives on one example, where the check (with its
+    tolerances) would tell it from ``expected``."""
     found = []
     for mistake in for_function(name):
         if mistake.wrong is None:
@@ -115,7 +116,7 @@ def mistakes_on(name, args, kwargs, expected, variant):
             found.append({"message": mistake.message, "raised": f"{type(error).__name__}: {error}"})
             continue
         encoded = encode(value)
-        if _plain(encoded) and difference(value, expected) is not None:
+        if _plain(encoded) and difference(value, expected, rtol, atol) is not None:
             found.append({"message": mistake.message, "value": encoded})
     return found
 
@@ -128,24 +129,25 @@ def examples(assignments=None):
     for mistake in CATALOGUE:
         if mistake.raises:
             raises.setdefault(mistake.function, []).append([mistake.raises, mistake.message])
-    found = {}  # {function: {key of the example: (example, its variants)}}
+    found = {}  # {function: [example, ...]}
     for assignment in assignments or sorted(TESTS):
-        ids = student_ids(assignment)
+        ids, here = student_ids(assignment), {}  # here: {function: {key: (example, its variants)}}
         for variant_name, student_id in ids.items():
             variant = variants.variant(assignment, student_id) if variant_name else None
-            for name, args, kwargs, expected in run_solution(assignment, student_id):
+            for name, args, kwargs, expected, rtol, atol in run_solution(assignment, student_id):
                 example = {"args": encode(list(args)), "kwargs": encode(kwargs), "expected": encode(expected),
-                           "mistakes": mistakes_on(name, args, kwargs, expected, variant)}
+                           "mistakes": mistakes_on(name, args, kwargs, expected, variant, rtol, atol)}
                 if not _plain(example["args"]) or not _plain(example["kwargs"]):
                     continue
                 key = json.dumps(example, sort_keys=True)
-                found.setdefault(name, {}).setdefault(key, (example, []))[1].append(variant_name)
-        for name, by_key in found.items():
+                here.setdefault(name, {}).setdefault(key, (example, []))[1].append(variant_name)
+        for name, by_key in here.items():
             for example, names in by_key.values():
-                every = None in names or set(names) == set(ids)
-                example["variants"] = None if every else sorted(names)
+                # an example that every variant meets alike holds for a student of any variant
+                example["variants"] = None if set(names) == set(ids) else sorted(names)
+                found.setdefault(name, []).append(example)
     return {"graded": graded, "raises": raises,
-            "examples": {name: [example for example, _ in by_key.values()] for name, by_key in sorted(found.items())}}
+            "examples": dict(sorted(found.items()))}
 
 
 def main(argv=None):

@@ -49,16 +49,13 @@ def test_chapter_pages_executed_their_code(site):
     assert re.search(r'<img[^>]+src="[^"]*\.png"', chapter), "chapter 1 shows no figure"
 
 
-def test_exercises_page_offers_each_student_notebook(site):
+def test_exercises_page_offers_each_exercise_as_a_download(site):
     _, html = site
     page = (html / "book" / "exercises.html").read_text()
     for name in assignments():
-        links = re.findall(rf'href="([^"]*/{name}\.ipynb)"', page)
-        assert links, f"the exercises page has no download link for {name}"
-        served = (html / "book" / links[0]).resolve()
-        released = ROOT / "exercises" / name / f"{name}.ipynb"
-        assert served.read_bytes() == released.read_bytes(), \
-            f"the {name} download is not the released student notebook"
+        links = re.findall(rf'href="([^"]*/{name}\.zip)"', page)
+        assert links == [f"../downloads/{name}.zip"], f"the exercises page has no download link for {name}"
+        assert (html / "book" / links[0]).resolve().is_file()
 
 
 def test_every_chapter_executes_in_under_a_minute(site):

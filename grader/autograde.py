@@ -1,0 +1,58 @@
+"""One submission through nbgrader: autograde (with the judge, ``JudgeTests``)
+and generate_feedback, by nbgrader's own API on a scratch course. The class
+run calls it in a forked child (``class_run.py``); a Dask worker runs it as
+``python -m grader.autograde FOLDER ASSIGNMENT STUDENT`` (``cluster.py``).
+"""
+
+import os
+import sys
+from pathlib import Path
+
+
+def nbgrader_api(course):
+    """nbgrader's API on the scratch course `course` (its nbgrader_config.py)."""
+    from nbgrader.apps.api import NbGraderAPI
+    from nbgrader.coursedir import CourseDirectory
+    from traitlets.config.loader import PyFileConfigLoader
+
+    config = PyFileConfigLoader("nbgrader_config.py", path=str(course)).load_config()
+    return NbGraderAPI(CourseDirectory(config=config), config=config)
+
+
+def report(result):
+    return result.get("log", "") + result.get("error", "")
+
+
+def autograde_and_feedback(folder, assignment, student):
+    """Grade one staged submission in the scratch course ``folder`` with nbgrader's
+    API (its JudgeTests run the judge) and write its feedback: what a grading child
+    does, here or on a cluster's worker (``cluster.py``). Output goes to
+    ``folder/autograde.log``; returns 0 (graded, with feedback), 1 (autograde
+    failed) or 2 (feedback failed)."""
+    log = os.open(Path(folder) / "autograde.log", os.O_WRONLY | os.O_CREAT | os.O_TRUNC)
+    os.dup2(log, 1)
+    os.dup2(log, 2)
+    api = nbgrader_api(folder)
+    result = api.autograde(assignment, student, force=True, create=True)
+    print(report(result), flush=True)
+    if not result["success"]:
+        return 1
+    result = api.generate_feedback(assignment, student, force=True)
+    (Path(folder) / "feedback.log").write_text(report(result))
+    return 0 if result["success"] else 2
+
+
+def main(argv=None):
+    """The grading child on a cluster's worker: ``python -m grader.autograde FOLDER ASSIGNMENT STUDENT``."""
+    folder, assignment, student = (argv or sys.argv[1:])[:3]
+    code = 3
+    try:
+        code = autograde_and_feedback(folder, assignment, student)
+    finally:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
+
+
+if __name__ == "__main__":
+    main()
