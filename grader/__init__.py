@@ -1,15 +1,22 @@
-"""The course's grader: instructor-only, never on a sandbox's path.
+"""The course's grader: instructor-only, never on a sandbox's path, never served.
 
 The trust boundary is a process boundary, and the file names show it:
 
+    assignments/chNN_*.py  one file per assignment: its hidden cases (TESTS), its derive
+                     tasks' references for every variant (*_of), its catalogue of known
+                     mistakes (MISTAKES), the earlier functions its sandbox is given (GIVEN)
+    schema.py        the records passed around: a catalogued Mistake
     judge.py         trusted: draws the hidden cases, runs the reference, compares, scores
-    worker.py        the only file a sandbox sees: runs the notebook's cells, calls the
-                     functions the judge names, returns plain data
-    sandbox.py       the bubblewrap command line of the worker, its limits, and the
-                     cut-down backprop/network.py of earlier chapters it may import
-    cases/chNN_*.py  each assignment's hidden tests; mistakes/chNN_*.py  the catalogue of known mistakes
-    preprocessors/   nbgrader preprocessors: JudgeTests puts the judge's verdicts into nbgrader
-    class_run.py     ``make grade``: stage -> forked nbgrader per submission -> rows
+    worker.py        the only file of this package a sandbox sees: runs the notebook's cells,
+                     calls the functions the judge names, returns plain data
+                     (coursework/wire.py is the codec of both sides)
+    sandbox.py       the bubblewrap command line of the worker, its limits, and what it
+                     mounts: coursework/ (what students receive) and the earlier functions
+    visible.py       coursework/examples.json: what each mistake gives on the visible examples
+    preprocessors/   nbgrader preprocessors: JudgeTests puts the judge's verdicts into nbgrader,
+                     RestoreDeletedTests puts deleted test cells back and records which
+    autograde.py     one submission through nbgrader's API (autograde, generate_feedback)
+    class_run.py     ``make grade``: stage -> forked autograde per submission -> rows
     cluster.py       ``SCHEDULER=... make grade``: the same grading of each submission on Dask workers
     report.py        grades.csv, the pages of notebooks not graded, progress
     similarity.py    the pairs of near-identical answers, for the instructor to look at
@@ -17,5 +24,6 @@ The trust boundary is a process boundary, and the file names show it:
 
 Student code runs only in the sandbox; the judge runs in nbgrader's process
 and keeps the reference, the cases, the tolerances and the mistake
-catalogue there.
+catalogue there. The book's code (``backprop``) and what students receive
+(``coursework``) never import this package.
 """

@@ -3,6 +3,7 @@ project: a graded function's source appears only when the course publishes
 its solutions, and then inside a collapsed <details>."""
 
 import ast
+import datetime
 import html
 import inspect
 import io
@@ -11,6 +12,7 @@ import sys
 import textwrap
 
 import pytest
+from nbgrader.api import Gradebook
 from sphinx.application import Sphinx
 from sphinx.util.docutils import docutils_namespace, patch_docutils
 
@@ -55,11 +57,16 @@ def text(fragment):
     return re.sub(r"\s", "", html.unescape(re.sub(r"<[^>]*>", "", fragment)))
 
 
-def build(tmp_path, show_solutions, page=PAGE):
+def build(tmp_path, show_solutions, page=PAGE, due=None):
     """Build a project of an index, book/exercises and book/ch04 (``page``)
-    with the graded-code directive; return (HTML of book/ch04, warnings)."""
+    with the graded-code directive, and a gradebook of the assignments' due
+    dates ``due``; return (HTML of book/ch04, warnings)."""
     src = tmp_path / "src"
     (src / "book").mkdir(parents=True)
+    if due:
+        with Gradebook(f"sqlite:///{src / 'gradebook.db'}") as gradebook:
+            for assignment, date in due.items():
+                gradebook.add_assignment(assignment, duedate=date)
     (src / "conf.py").write_text(
         "import sys\n"
         f"sys.path.insert(0, {str(ROOT / 'book' / '_ext')!r})\n"
@@ -108,6 +115,22 @@ def test_published_in_a_collapsed_details(tmp_path):
             f"the <details> does not hold the source of {function.__name__}"
         assert body(function) in text(code[1])
         assert '<span class="k">def</span>' in code[1], "the source is not highlighted as Python"
+
+
+def test_past_due_publishes_the_code_of_the_assignments_past_their_due_date(tmp_path):
+    now = datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None)
+    page, warnings = build(tmp_path, show_solutions="past due", due={
+        "ch04_hidden_error": now - datetime.timedelta(days=1), "ch06_termination": now + datetime.timedelta(days=1)})
+    assert not warnings
+    assert body(network.hidden_error) in text(page), "ch04 is past due: its hidden_error should be shown"
+    assert body(network.train) not in text(page), "ch06 is not due yet: its train should be withheld"
+    assert len(re.findall(r"<details", page)) == 1
+
+
+def test_past_due_without_a_gradebook_publishes_nothing(tmp_path):
+    page, warnings = build(tmp_path, show_solutions="past due")
+    assert not warnings and "<details" not in page
+    assert all(body(f) not in text(page) for f in (network.hidden_error, network.train))
 
 
 @pytest.mark.parametrize("path, message", [
