@@ -293,7 +293,7 @@ class Course:
                     row.score, row.penalty = notebook.score, notebook.late_submission_penalty or 0.0
                     row.late_by = round(notebook.assignment.total_seconds_late / 3600, 2)
                 row.status = "graded"
-                restored = _restored_cells(output)
+                restored = ", ".join(verdict["restored"]) if verdict else ""
                 row.reason = "; ".join(filter(None, [
                     row.reason, restored and f"deleted test cells restored and graded: {restored}",
                     verdict and verdict["reason"]]))
@@ -464,12 +464,6 @@ def _first_line(error):
 def _last_error(log):
     lines = [line for line in log.splitlines() if "ERROR" in line or "Error" in line]
     return (lines[-1] if lines else log.strip().splitlines()[-1] if log.strip() else "no output")[:300]
-
-
-def _restored_cells(path):
-    """The test cells RestoreDeletedTests put back, as it recorded them in the autograded notebook."""
-    nb = nbformat.read(path, as_version=4)
-    return ", ".join(nb.metadata.get("course", {}).get("restored", []))
 
 
 def main(argv=None):

@@ -26,11 +26,13 @@ never imports the grader): the directive refuses a function that no
 exercise grades (show that one with ``inspect.getsource`` in a code cell).
 """
 
+import contextlib
 import datetime
 import functools
 import importlib
 import inspect
 import re
+import sqlite3
 import textwrap
 from pathlib import Path
 
@@ -76,15 +78,16 @@ def grading_assignments(function):
 
 @functools.cache
 def past_due(root):
-    """The assignments of the course in ``root`` whose due date has passed, from its gradebook."""
+    """The assignments of the course in ``root`` whose due date has passed, from its gradebook,
+    opened read-only (as ``make grade`` reads the due dates for late penalties): building the
+    site never writes the course's gradebook."""
     database = Path(root) / "gradebook.db"
-    if not database.exists():
+    if not database.is_file():
         return frozenset()
-    from nbgrader.api import Gradebook
-
     now = datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None)  # nbgrader stores naive UTC
-    with Gradebook(f"sqlite:///{database}") as gradebook:
-        return frozenset(a.name for a in gradebook.assignments if a.duedate is not None and a.duedate < now)
+    with contextlib.closing(sqlite3.connect(f"{database.as_uri()}?mode=ro", uri=True)) as db:
+        rows = db.execute("SELECT name, duedate FROM assignment WHERE duedate IS NOT NULL").fetchall()
+    return frozenset(name for name, due in rows if datetime.datetime.fromisoformat(str(due)) < now)
 
 
 def published(setting, assignments, root):

@@ -11,7 +11,8 @@ class RestoreDeletedTests(OverwriteCells):
     (a locked markdown cell, say). A restored cell is graded like any other:
     its points come from the judge, not from what it contains. The grade ids
     it restored are recorded, as data, in the notebook's metadata
-    (``course.restored``), where ``make grade`` reads them."""
+    (``course.restored``); JudgeTests copies them into the judge's report,
+    where ``make grade`` reads them."""
 
     def add_missing_grade_cells(self, nb, resources):
         source = self.gradebook.find_notebook(self.notebook_id, self.assignment_id)
