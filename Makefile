@@ -62,7 +62,7 @@ serve: $(VENV)/installed
 	python -m http.server --bind 127.0.0.1 --directory _build/html 8000
 
 # Regenerate the student copies in exercises/ from solutions/, and what their visible checks know of
-# the catalogued mistakes, coursework/examples.json (instructors)
+# the catalogued mistakes, coursework/examples.txt (instructors)
 assignments: $(VENV)/installed
 	for dir in solutions/*/; do nbgrader generate_assignment "$$(basename $$dir)" --force --no-db; done
 	python -m grader.visible

@@ -46,7 +46,7 @@ ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "benchmarks" / "results" / "grading.json"
 A = "ch03_output_error"
 sys.path.insert(0, str(ROOT))
-from grader import assignments as mistakes  # noqa: E402
+from grader import assignments  # noqa: E402
 
 sys.path.insert(0, str(ROOT / "benchmarks"))
 import rounds  # noqa: E402
@@ -105,7 +105,7 @@ def submissions(n):
     """n notebooks: solution, stub, then each of the assignment's mistakes, in turn."""
     source = nbformat.read(ROOT / "solutions" / A / f"{A}.ipynb", as_version=4)
     kinds = [source, nbformat.read(ROOT / "exercises" / A / f"{A}.ipynb", as_version=4)]
-    for mistake in mistakes.CATALOGUE:
+    for mistake in assignments.CATALOGUE:
         nb = nbformat.reads(nbformat.writes(source), as_version=4)
         cells = [c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == mistake.function]
         if cells:

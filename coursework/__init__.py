@@ -6,7 +6,7 @@ code a student ever receives.
     variants.py  each student's variant of a task: the problem, never its solution
     earlier.py   the student's own functions of earlier exercises
     wire.py      values as JSON-ready data: the judge's wire and this folder's data
-    examples.json  the visible examples and what each catalogued mistake gives on them
+    examples.txt  the visible examples and what each catalogued mistake gives on them
 
 This folder is what a grading sandbox mounts (with ``earlier.py`` replaced by
 the course's functions, ``grader/sandbox.py``), what the in-browser drive
@@ -23,4 +23,4 @@ FOLDER = Path(__file__).resolve().parent
 def files():
     """{path relative to the course root: file} of everything a student receives of this package."""
     return {f"coursework/{path.name}": path for path in sorted(FOLDER.iterdir())
-            if path.suffix in (".py", ".json") and path.is_file()}
+            if path.suffix in (".py", ".txt") and path.is_file()}

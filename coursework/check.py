@@ -7,7 +7,7 @@ expected value written in the test cell (``coursework.compare``, the rule
 the judge uses too) and, when they differ, says how in the student's terms:
 shapes, values, the error raised. Where a catalogued mistake gives exactly
 the wrong answer on this example, it names the mistake. The catalogue's code
-stays with the instructor: ``examples.json`` holds, for every example of
+stays with the instructor: ``examples.txt`` holds, for every example of
 the visible tests, the values each mistake gives on it, computed when the
 student copies were generated (``python -m grader.visible``), and no formula.
 
@@ -30,7 +30,9 @@ import numpy as np
 from .compare import describe_args, difference, wrong
 from .wire import WireError, decode
 
-EXAMPLES = Path(__file__).with_name("examples.json")
+# JSON; named .txt because JupyterLite's drive hangs a Pyodide kernel that reads a file named
+# .json (or .gz) from it, while it serves a .txt file as it is
+EXAMPLES = Path(__file__).with_name("examples.txt")
 
 # The contract functions each one is built on (book chapters 1-8): a test of
 # one of them that fails because of another says so, and when graded the
@@ -57,7 +59,7 @@ class TestFailed(AssertionError):
 
 @functools.cache
 def examples():
-    """``examples.json``: {"graded": {function: assignment}, "raises": {function:
+    """``examples.txt``: {"graded": {function: assignment}, "raises": {function:
     [[pattern, message], ...]}, "examples": {function: [example, ...]}}, each
     example {"variants": [name, ...] or null, "args", "kwargs", "expected":
     encoded values, "mistakes": [{"message", "value" or "raised"}, ...]}."""

@@ -4,7 +4,7 @@ values as JSON-ready data, by their exact type (``encode``), and back
 
 Both sides of the grading boundary use this file (``grader/worker.py`` in
 the sandbox, ``grader/judge.py`` outside it), and the visible checks read the
-examples of ``examples.json`` with it. ``decode`` never calls, unpickles or
+examples of ``examples.txt`` with it. ``decode`` never calls, unpickles or
 compares anything of the sender's: a value that is not plain data comes back
 as a ``Foreign`` stand-in that carries only its type's name.
 """

@@ -12,7 +12,7 @@ The trust boundary is a process boundary, and the file names show it:
                      (coursework/wire.py is the codec of both sides)
     sandbox.py       the bubblewrap command line of the worker, its limits, and what it
                      mounts: coursework/ (what students receive) and the earlier functions
-    visible.py       coursework/examples.json: what each mistake gives on the visible examples
+    visible.py       coursework/examples.txt: what each mistake gives on the visible examples
     preprocessors/   nbgrader preprocessors: JudgeTests puts the judge's verdicts into nbgrader,
                      RestoreDeletedTests puts deleted test cells back and records which
     autograde.py     one submission through nbgrader's API (autograde, generate_feedback)

@@ -1,5 +1,5 @@
 """What the visible checks need from the catalogue of mistakes, as data:
-``coursework/examples.json``, written when the student copies are generated
+``coursework/examples.txt``, written when the student copies are generated
 (``make assignments`` runs ``python -m grader.visible``).
 
 Every solution notebook is run once per variant, with ``coursework.check``'s
@@ -122,7 +122,7 @@ def mistakes_on(name, args, kwargs, expected, variant, rtol=1e-6, atol=1e-9):
 
 
 def examples(assignments=None):
-    """The content of ``examples.json``."""
+    """The content of ``examples.txt``."""
     graded = {test.function: assignment for assignment, tests in TESTS.items()
               for test in tests.values() if hasattr(test, "function")}
     raises = {}

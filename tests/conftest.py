@@ -80,13 +80,13 @@ def can_make(mistakes, assignment, student_id):
 
     from coursework import variants
     from coursework.compare import difference
-    from grader import assignments as cases
+    from grader import assignments
 
     own = variants.variant(assignment, student_id)
     for mistake in mistakes:
         if not mistake.per_variant:
             continue
-        test = next(t for t in cases.TESTS[assignment].values() if getattr(t, "function", None) == mistake.function)
+        test = next(t for t in assignments.TESTS[assignment].values() if getattr(t, "function", None) == mistake.function)
         args = next(iter(test.cases(np.random.default_rng(0), own)))
         try:
             wrong = mistake.wrong(own, *args)

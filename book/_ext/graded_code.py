@@ -21,7 +21,7 @@ The Sphinx setting ``course_show_solutions`` (``sphinx: config:`` in
   "Solution: name (exercise n)".
 
 Which exercise grades a function the course's data says
-(``coursework/examples.json``, written by ``make assignments``; the build
+(``coursework/examples.txt``, written by ``make assignments``; the build
 never imports the grader): the directive refuses a function that no
 exercise grades (show that one with ``inspect.getsource`` in a code cell).
 """
@@ -64,7 +64,7 @@ def grading_assignments(function):
     """The names of the assignments whose tests grade ``function``, in order.
 
     ``function`` must be the book's own (in ``backprop``) of a name that an
-    exercise grades (``coursework/examples.json``); otherwise ValueError.
+    exercise grades (``coursework/examples.txt``); otherwise ValueError.
     """
     from coursework.check import examples
 
@@ -72,7 +72,7 @@ def grading_assignments(function):
     assignment = examples()["graded"].get(name)
     if assignment is None or not function.__module__.startswith("backprop."):
         raise ValueError(f"{function.__module__}.{name} is not graded by any exercise "
-                         "(coursework/examples.json); show it with inspect.getsource in a code cell")
+                         "(coursework/examples.txt); show it with inspect.getsource in a code cell")
     return [assignment]
 
 

@@ -14,8 +14,7 @@ import shutil
 import nbformat
 
 from conftest import ROOT, assignments
-from grader import assignments as cases
-from grader import assignments as mistakes
+from grader import assignments as grading
 from the_class import variant_of
 
 SECRET_BLOCKS = [("### BEGIN SOLUTION", "### END SOLUTION"),
@@ -159,11 +158,11 @@ def test_the_solution_scores_full_marks_in_two_variants(graded_class):
 
 
 def test_a_notebook_solved_for_another_id_loses_those_marks(graded_class):
-    for name in cases.TESTS:
+    for name in grading.TESTS:
         if variant_of(name, "solution") is None:
             continue
         scores, page = graded_class.scores("copied", name), feedback(graded_class, "copied", name)
-        tests = cases.TESTS[name]
+        tests = grading.TESTS[name]
         lost = {cell for cell, (score, top) in scores.items() if score < top}
         assert lost == {g for g, t in tests.items() if getattr(t, "per_variant", False)}, (name, scores)
         assert "which is not yours: you submitted as 'copied'" in page, name
@@ -174,7 +173,7 @@ def test_each_known_mistake_loses_marks_and_is_named(graded_class):
     marks of its own function's tests, and the functions it got right, even
     those built on a mistaken one, keep theirs."""
     packed = {key: pack for key, pack in per_assignment(graded_class).items() if pack}
-    assert len({(m.function, m.name) for pack in packed.values() for m in pack}) == len(mistakes.CATALOGUE)
+    assert len({(m.function, m.name) for pack in packed.values() for m in pack}) == len(grading.CATALOGUE)
     for (student, name), pack in packed.items():
         scores, page = graded_class.scores(student, name), feedback(graded_class, student, name)
         mistaken = {m.function for m in pack}
@@ -184,7 +183,7 @@ def test_each_known_mistake_loses_marks_and_is_named(graded_class):
             assert lost, f"{name}: '{mistake.name}' lost no marks on {mistake.function}'s tests: {scores}"
             message = " ".join(mistake.message.split())
             assert message in page, f"{name}: the feedback for '{mistake.name}' does not name it"
-        right = {t.function for t in cases.TESTS[name].values() if getattr(t, "function", None)} - mistaken
+        right = {t.function for t in grading.TESTS[name].values() if getattr(t, "function", None)} - mistaken
         cascaded = [cell for cell, (score, top) in scores.items() if score < top and any(
             cell in (f"test_{other}_example", f"test_{other}_hidden") for other in right)]
         assert not cascaded, f"{name}: {[m.name for m in pack]} also cost the marks of {cascaded}"

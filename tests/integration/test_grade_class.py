@@ -14,7 +14,7 @@ import nbformat
 import pytest
 
 from conftest import ROOT, assignments
-from grader import assignments as cases
+from grader import assignments as grading
 from test_assignments import page_text
 from the_class import A, CONTROL_ID, FULL, HOSTILE, LATE, ODD_ENTRIES, PROBE, REGRADED, probe_paths, rows_of
 
@@ -163,8 +163,8 @@ def test_confined_code_is_refused(graded_class, attempt):
 def test_the_judge_has_a_test_for_every_test_cell_and_no_other():
     """Every test cell's points come from the judge: each assignment's grade
     cells are exactly the tests filed for it in grader/cases/."""
-    assert sorted(cases.TESTS) == assignments()
+    assert sorted(grading.TESTS) == assignments()
     for name in assignments():
         nb = nbformat.read(ROOT / "solutions" / name / f"{name}.ipynb", as_version=4)
         cells = {c.metadata["nbgrader"]["grade_id"] for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade")}
-        assert cells == set(cases.TESTS[name]), name
+        assert cells == set(grading.TESTS[name]), name

@@ -443,7 +443,7 @@ def mistake_packs(name):
     keep its marks, lent the course's version: backprop.checks.BUILT_ON), and
     under an id in whose variant each can be made."""
     from coursework.check import BUILT_ON
-    from grader import assignments as mistakes
+    from grader.assignments import CATALOGUE
 
     defined = {grade_id(c) for c in source_of(name).cells if c.metadata.get("nbgrader", {}).get("solution")}
 
@@ -451,7 +451,7 @@ def mistake_packs(name):
         return f != g and f not in BUILT_ON.get(g, ()) and g not in BUILT_ON.get(f, ())
 
     packs = []
-    for mistake in (m for m in mistakes.CATALOGUE if m.function in defined):
+    for mistake in (m for m in CATALOGUE if m.function in defined):
         for pack in packs:
             if all(apart(m.function, mistake.function) for m in pack) and \
                     id_for(pack + [mistake], name, "mistakes") is not None:

@@ -1,6 +1,6 @@
 """What students receive (coursework/): the earlier exercises' functions come
 from the student's own notebooks; the visible checks name catalogued
-mistakes from stored values alone; examples.json is what `make assignments`
+mistakes from stored values alone; examples.txt is what `make assignments`
 writes."""
 
 import contextlib
@@ -27,17 +27,17 @@ from grader.visible import lent
 
 
 def test_examples_json_is_what_make_assignments_writes(tmp_path):
-    out = tmp_path / "examples.json"
+    out = tmp_path / "examples.txt"
     done = subprocess.run([sys.executable, "-m", "grader.visible", "--output", str(out)], cwd=ROOT,
                           capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr[-2000:]
     assert out.read_text() == coursework.check.EXAMPLES.read_text(), \
-        "coursework/examples.json is out of date: run `make assignments`"
+        "coursework/examples.txt is out of date: run `make assignments`"
 
 
 def test_examples_json_holds_values_not_code():
     text = coursework.check.EXAMPLES.read_text()
-    assert not re.search(r"\bdef \w+\(|\blambda\b[\w, ]*:|\breturn [\w(]+[^.\n]*\n", text), "examples.json holds code"
+    assert not re.search(r"\bdef \w+\(|\blambda\b[\w, ]*:|\breturn [\w(]+[^.\n]*\n", text), "examples.txt holds code"
     data = json.loads(text)
     assert set(data) == {"graded", "raises", "examples"}
     assert data["graded"]["forward"] == "ch01_neuron_model" and data["graded"]["bptt_errors"] == "ch12_through_time"
@@ -150,7 +150,7 @@ def visible_messages(assignment, replace, student_id):
 
 @pytest.mark.parametrize("mistake", CATALOGUE, ids=lambda m: f"{m.function}: {m.name}")
 def test_a_visible_test_names_each_mistake_its_examples_show(mistake):
-    """Where examples.json says a mistake shows on a visible example, the visible test that
+    """Where examples.txt says a mistake shows on a visible example, the visible test that
     meets it names a catalogued mistake (this one, or one that gives the same wrong value there):
     from stored values, with no code of the catalogue at hand."""
     assignment = assignment_of(mistake.function)

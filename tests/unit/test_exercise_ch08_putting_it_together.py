@@ -15,12 +15,11 @@ from coursework import variants
 from coursework import check as checks
 from coursework.compare import difference
 from conftest import ROOT
-from grader.assignments import ch08_putting_it_together as cases
-from grader.assignments import ch08_putting_it_together as mistakes
+from grader.assignments import ch08_putting_it_together as assignment
 from grader.visible import lent
 
 ASSIGNMENT = "ch08_putting_it_together"
-FIT_MISTAKES = [m for m in mistakes.MISTAKES if m.function == "fit"]
+FIT_MISTAKES = [m for m in assignment.MISTAKES if m.function == "fit"]
 
 
 def schedule_of(name, l0, tau):
@@ -78,8 +77,8 @@ def fit_tuple_by_tuple(variant, X, T, X_val, T_val, network, l0, batch_size, tau
 def test_the_task_is_exact(name):
     variant = variants.variant_named(ASSIGNMENT, name)
     for seed in range(5):
-        for args in cases.fit(np.random.default_rng(seed), variant):
-            assert difference(fit_tuple_by_tuple(variant, *copy.deepcopy(args)), cases.fit_of(variant, *args),
+        for args in assignment.fit(np.random.default_rng(seed), variant):
+            assert difference(fit_tuple_by_tuple(variant, *copy.deepcopy(args)), assignment.fit_of(variant, *args),
                               1e-9, 1e-12) is None
 
 
@@ -96,14 +95,14 @@ def test_each_mistakes_example_computes_its_wrong_answer(mistake, name):
     variant = variants.variant_named(ASSIGNMENT, name)
     fit = run_example(mistake.example, variant)
     differs = False
-    for args in cases.fit(np.random.default_rng(3), variant):
+    for args in assignment.fit(np.random.default_rng(3), variant):
         got = fit(*copy.deepcopy(args))
         try:
             wrong = mistake.wrong(variant, *copy.deepcopy(args))
         except ValueError:  # a slip that cannot be made on this case
-            wrong = cases.fit_of(variant, *args)
+            wrong = assignment.fit_of(variant, *args)
         assert difference(got, wrong, 1e-9, 1e-12) is None
-        differs = differs or difference(got, cases.fit_of(variant, *args)) is not None
+        differs = differs or difference(got, assignment.fit_of(variant, *args)) is not None
     assert differs, "the mistake never shows on the hidden cases"
 
 

@@ -6,13 +6,13 @@ import re
 
 from coursework import variants
 from conftest import ROOT
-from grader import assignments as cases
+from grader import assignments
 
 PAGE = (ROOT / "book" / "exercises.md").read_text()
 
 
 def test_the_table_names_every_graded_function():
-    for assignment, tests in cases.TESTS.items():
+    for assignment, tests in assignments.TESTS.items():
         row = next(line for line in PAGE.splitlines() if line.startswith("| ") and f"{{doc}}`{assignment}`" in line)
         named = set(re.findall(r"`(\w+)`", row.split("|")[3]))
         graded = {t.function for t in tests.values() if hasattr(t, "function")}

@@ -15,8 +15,7 @@ from coursework import variants
 from coursework.check import check
 from coursework.compare import difference
 from conftest import ROOT, ids_by_variant, student_who_can_make
-from grader import assignments as cases
-from grader import assignments as mistakes
+from grader import assignments
 from grader import judge, sandbox
 from coursework.wire import Foreign, WireError, decode, encode
 
@@ -42,17 +41,17 @@ def for_student(student_id, replace=None):
 
 def argv(assignment):
     """The sandbox of ``assignment``'s worker, with the earlier chapters' functions it imports."""
-    graded = {t.function for t in cases.TESTS[assignment].values() if hasattr(t, "function")}
-    return sandbox.worker_argv(given=sandbox.given_file(assignment, cases.GIVEN[assignment], graded))
+    graded = {t.function for t in assignments.TESTS[assignment].values() if hasattr(t, "function")}
+    return sandbox.worker_argv(given=sandbox.given_file(assignment, assignments.GIVEN[assignment], graded))
 
 
 def run(assignment, replace=None, tests=None, student_id="student"):
-    return judge.judge(program(assignment, for_student(student_id, replace)), tests or cases.TESTS[assignment],
+    return judge.judge(program(assignment, for_student(student_id, replace)), tests or assignments.TESTS[assignment],
                        lambda grade_id: 7,
                        argv(assignment), assignment=assignment, student_id=student_id)
 
 
-@pytest.mark.parametrize("assignment", sorted(cases.TESTS))
+@pytest.mark.parametrize("assignment", sorted(assignments.TESTS))
 def test_the_solution_passes_every_test(assignment):
     report = run(assignment)
     assert report["status"] == "graded"
@@ -60,14 +59,14 @@ def test_the_solution_passes_every_test(assignment):
 
 
 def assignment_of(function):
-    return next(a for a, tests in sorted(cases.TESTS.items())
+    return next(a for a, tests in sorted(assignments.TESTS.items())
                 if any(getattr(t, "function", None) == function for t in tests.values()))
 
 
-@pytest.mark.parametrize("mistake", mistakes.CATALOGUE, ids=lambda m: f"{m.function}: {m.name}")
+@pytest.mark.parametrize("mistake", assignments.CATALOGUE, ids=lambda m: f"{m.function}: {m.name}")
 def test_each_catalogued_mistake_fails_and_is_named(mistake):
     assignment = assignment_of(mistake.function)
-    tests = {g: t for g, t in cases.TESTS[assignment].items() if getattr(t, "function", None) == mistake.function}
+    tests = {g: t for g, t in assignments.TESTS[assignment].items() if getattr(t, "function", None) == mistake.function}
     student_id = student_who_can_make(mistake, assignment) if mistake.per_variant else "student"
     report = run(assignment, {mistake.function: mistake.example}, tests, student_id)
     for grade_id, verdict in report["tests"].items():
@@ -93,7 +92,7 @@ def test_each_catalogued_mistake_fails_and_is_named(mistake):
     ("def output_error(O, T):\n    print('{\"returned\": 1}')\n    return O * (1 - O) * (T - O)", None),
 ])
 def test_what_comes_back_is_data(answer, said):
-    tests = {"test_output_error_hidden": cases.TESTS["ch03_output_error"]["test_output_error_hidden"]}
+    tests = {"test_output_error_hidden": assignments.TESTS["ch03_output_error"]["test_output_error_hidden"]}
     student = judge.Student(program("ch03_output_error", {"output_error": answer}), sandbox.worker_argv(),
                             call_timeout=3)
     try:
@@ -281,7 +280,7 @@ def test_a_visible_test_blames_the_function_at_fault():
     network = sandbox.backprop.network.init_network([2, 3, 2, 1], rng)
     outputs = namespace["forward"](np.array([0.5, -1.0]), network)
     expected = sandbox.backprop.network.backward(outputs, np.array([1.0]), network)
-    # hidden_error fails on its own visible example (coursework/examples.json): backward's test says so
+    # hidden_error fails on its own visible example (coursework/examples.txt): backward's test says so
     with pytest.raises(AssertionError, match=r"backward failed, and your hidden_error, which it calls, fails its own "
                                              r"visible test: fix hidden_error first"):
         check("backward", namespace["backward"], (outputs, np.array([1.0]), network), expected)
@@ -313,17 +312,17 @@ def test_a_sandbox_gets_only_the_earlier_chapters_functions_its_exercise_imports
     assert course == sorted(f"/course/{name}" for name in coursework.files())
     assert not {"hidden_error", "backward", "update", "train"} & set(names)
     # what every solution imports is given to its sandbox, and no exercise is given what it grades
-    for assignment, tests in cases.TESTS.items():
+    for assignment, tests in assignments.TESTS.items():
         nb = nbformat.read(ROOT / "solutions" / assignment / f"{assignment}.ipynb", as_version=4)
         given_cell = next(c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == "given")
         imported = {alias.name for node in ast.walk(ast.parse(given_cell.source))
                     if isinstance(node, ast.ImportFrom) and node.module == "coursework.earlier" for alias in node.names}
-        assert imported == set(cases.GIVEN[assignment])
+        assert imported == set(assignments.GIVEN[assignment])
         graded = {t.function for t in tests.values() if hasattr(t, "function")}
         in_network = tuple(name for name in graded if hasattr(sandbox.backprop.network, name))
         if in_network:
             with pytest.raises(ValueError):
-                sandbox.given_source(cases.GIVEN[assignment] + in_network, graded)
+                sandbox.given_source(assignments.GIVEN[assignment] + in_network, graded)
 
 
 def test_a_lent_function_answers_for_its_call_alone():
@@ -360,9 +359,9 @@ def test_the_solution_solves_every_variant(assignment):
 def test_a_notebook_solved_for_another_id_loses_those_marks(assignment):
     (mine, me), (theirs, them) = list(ids_by_variant(assignment).items())[:2]
     cells = program(assignment, for_student(them))  # their notebook, handed in as mine
-    report = judge.judge(cells, cases.TESTS[assignment], lambda grade_id: 7, argv(assignment),
+    report = judge.judge(cells, assignments.TESTS[assignment], lambda grade_id: 7, argv(assignment),
                          assignment=assignment, student_id=me)
-    per_variant = {g for g, t in cases.TESTS[assignment].items() if getattr(t, "per_variant", False)}
+    per_variant = {g for g, t in assignments.TESTS[assignment].items() if getattr(t, "per_variant", False)}
     assert per_variant
     for grade_id, verdict in report["tests"].items():
         if grade_id in per_variant:
