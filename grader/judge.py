@@ -38,6 +38,7 @@ from coursework.compare import describe_args, difference, wrong
 from coursework.wire import MAX_MESSAGE, WireError, decode, encode
 
 from . import sandbox
+from .schema import Report, Verdict
 from .worker import MAX_OUTPUT, TRUNCATED
 
 
@@ -373,24 +374,22 @@ def judge(cells, tests, seed_of, argv=None, cells_timeout=60.0, call_timeout=30.
     """Every test of ``tests`` ({grade_id: test}) on the submission whose code is ``cells``.
 
     ``seed_of(grade_id)`` seeds each test's hidden cases; ``assignment`` and
-    ``student_id`` (the id it was submitted under) choose its variant. Returns the report
-    as data: {"status": "graded" | "not graded", "reason": str,
-    "tests": {grade_id: {"passed": bool, "message": str}}, "outputs": [each
-    cell's output, as ``cell_outputs`` checked it]}.
+    ``student_id`` (the id it was submitted under) choose its variant. Returns the
+    report, a ``schema.Report``.
     """
     student = Student(cells, argv or sandbox.worker_argv(), cells_timeout, call_timeout)
     student.assignment, student.id = assignment, student_id
     try:
         problem = student.start()
         if problem:
-            return {"status": "not graded", "reason": problem, "tests": {}, "outputs": []}
+            return Report(status="not graded", reason=problem, tests={}, outputs=[], restored=[])
         verdicts = {}
         for grade_id, test in tests.items():
             try:
                 test(student, np.random.default_rng(seed_of(grade_id)))
-                verdicts[grade_id] = {"passed": True, "message": ""}
+                verdicts[grade_id] = Verdict(passed=True, message="")
             except Failed as failure:
-                verdicts[grade_id] = {"passed": False, "message": str(failure)}
-        return {"status": "graded", "reason": "", "tests": verdicts, "outputs": student.outputs}
+                verdicts[grade_id] = Verdict(passed=False, message=str(failure))
+        return Report(status="graded", reason="", tests=verdicts, outputs=student.outputs, restored=[])
     finally:
         student.close()

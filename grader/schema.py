@@ -1,6 +1,26 @@
-"""The records the grader passes around: a catalogued mistake."""
+"""The records the grader passes around: a catalogued mistake, and the
+judge's report on one notebook (JSON as it is, ``judge/<notebook>.json``,
+which ``make grade`` reads)."""
 
-from typing import Callable, NamedTuple, Optional
+from typing import Callable, NamedTuple, Optional, TypedDict
+
+
+class Verdict(TypedDict):
+    """One test cell's verdict: passed or not, and what the student reads."""
+    passed: bool
+    message: str
+
+
+class Report(TypedDict):
+    """The judge's report on one notebook. ``status`` is "graded" or "not
+    graded" (then ``reason`` says why and ``tests`` is empty); ``outputs``
+    holds each code cell's output as text; ``restored`` the grade ids of the
+    test cells nbgrader's sanitising put back (RestoreDeletedTests)."""
+    status: str
+    reason: str
+    tests: dict[str, Verdict]
+    outputs: list
+    restored: list[str]
 
 
 class Mistake(NamedTuple):

@@ -97,7 +97,7 @@ class JudgeTests(NbGraderPreprocessor):
                         "message": f"{grade_id} is not one of this assignment's tests"}
                 cell.outputs = [verdict_output(verdict)]
         # the test cells RestoreDeletedTests put back (it ran in nbgrader's sanitize step, before this one)
-        report["restored"] = list(nb.metadata.get("course", {}).get("restored", []))
+        report["restored"] = list(nb.metadata.get("course", {}).get("restored", []))  # schema.Report
         write_report(self.report_dir, nbg["notebook"], report)
         return nb, resources
 
