@@ -77,19 +77,20 @@ def _run(path, assignment):
     except (OSError, ValueError, KeyError, TypeError) as error:
         raise ImportError(f"{path.name} cannot be read as a notebook ({error}): open it in Jupyter and save "
                           "it again") from None
-    namespace = {"__name__": f"{__name__}.{assignment}"}
     sources, failed = [], []
+    namespace = {"__name__": f"{__name__}.{assignment}", "__sources__": sources, "__failed__": failed}
+    # known before its cells run, as a module is: notebooks that import from each other end, not recurse
+    _loaded[path] = (stamp, namespace)
     for cell in cells:
         source = "".join(cell["source"])
         sources.append(source)
         try:
             exec(compile(source, f"{path.name}, cell {len(sources)}", "exec"), namespace)
         except ImportError:
+            del _loaded[path]  # read again next time, once the exercise further back is there
             raise  # an exercise further back is missing: its own message says which
         except Exception as error:  # an empty STUDENT_ID, say: the functions of the other cells still count
             failed.append(f"{type(error).__name__}: {error}")
-    namespace["__sources__"], namespace["__failed__"] = sources, failed
-    _loaded[path] = (stamp, namespace)
     return namespace
 
 

@@ -108,6 +108,19 @@ def test_nbgraders_layout_and_a_chain_of_exercises(tmp_path, monkeypatch):
     assert all(np.allclose(a, b) for a, b in zip(got, reference.backward(reference.forward(x, network), T, network)))
 
 
+def test_notebooks_that_import_from_each_other_end(tmp_path, monkeypatch):
+    """A student's exercise 3 that imports forward from exercise 1, whose notebook imports
+    output_error from exercise 3: each notebook is run once, and the import says what is missing."""
+    monkeypatch.chdir(tmp_path)
+    for assignment, imported in (("ch01_neuron_model", "output_error"), ("ch03_output_error", "forward")):
+        nb = nbformat.read(ROOT / "exercises" / assignment / f"{assignment}.ipynb", as_version=4)
+        nb.cells.insert(0, nbformat.v4.new_code_cell(f"from coursework.earlier import {imported}",
+                                                     metadata={"nbgrader": {"grade_id": "given"}}))
+        nbformat.write(nb, tmp_path / f"{assignment}.ipynb")
+    with pytest.raises(ImportError, match="has not written it yet|defines no function"):
+        take("forward")
+
+
 def test_sigmoid_before_exercise_2_is_the_textbook_formula(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     textbook = take("sigmoid")
