@@ -22,7 +22,8 @@ against the hash PyPI publishes (``lite/wheels/pypi.json``). The kernel is
 built with ``disablePyPIFallback``: nothing is fetched from anywhere but the
 site.
 
-The ``lite`` role writes a "Work in the browser" link to an exercise:
+The ``lite`` role writes a "Work in the browser" link to an exercise, and
+its "download" link beside it:
 ``{lite}`ch03_output_error```.
 """
 
