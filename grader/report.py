@@ -1,7 +1,12 @@
 """What a class run reports: ``grades.csv``, the feedback pages of notebooks
-that were not graded, and the progress line."""
+that were not graded, and the progress line.
 
-import csv
+Every CSV file the course writes goes through defusedcsv's writer: a cell
+that a spreadsheet would read as a formula (one that begins with ``=``,
+``+``, ``-``, ``@``, ``|`` or ``%`` and is not a number) gets a leading
+``'``, so that an id or a reason a student chose never runs in an
+instructor's spreadsheet (OWASP's CSV injection)."""
+
 import html
 import importlib.metadata
 import shutil
@@ -9,6 +14,8 @@ import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
+
+from defusedcsv import csv
 
 COLUMNS = ["student", "assignment", "notebook", "score", "max_score", "late_by", "penalty", "status", "reason"]
 

@@ -45,7 +45,6 @@ those cells) and ``reference_score``. The most similar pairs come first.
 
 import ast
 import builtins
-import csv
 import functools
 import io
 import json
@@ -57,6 +56,7 @@ import traceback
 from pathlib import Path
 
 import numpy as np
+from defusedcsv import csv  # formulas neutralised (report.py)
 from rapidfuzz.distance import LCSseq
 from rapidfuzz.process import cdist
 
