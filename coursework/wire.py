@@ -11,6 +11,7 @@ as a ``Foreign`` stand-in that carries only its type's name.
 
 import base64
 import json
+import math
 import re
 
 MAX_MESSAGE = 64 * 2**20   # bytes; a reply longer than this is refused
@@ -86,7 +87,7 @@ def decode(data, depth=0):
             raise WireError("not a plain numeric array")
         dt = np.dtype(dtype).newbyteorder("<")
         buffer = base64.b64decode(raw.encode("ascii"), validate=True)
-        if len(buffer) != dt.itemsize * int(np.prod(shape, dtype=np.int64)):
+        if len(buffer) != dt.itemsize * math.prod(shape):  # exact: no dimensions can overflow it
             raise WireError("array data of the wrong length")
         return np.frombuffer(buffer, dtype=dt).astype(np.dtype(dtype)).reshape(shape)
     (tag, inner), = data.items()

@@ -181,7 +181,7 @@ class Student:
         except (EOFError, BrokenPipeError, OSError):
             self.close()
             return Outcome(problem=f"{name} stopped the Python process running it (a crash or an exit)")
-        except (WireError, ValueError, TypeError, KeyError, RecursionError):
+        except (WireError, ValueError, TypeError, KeyError, RecursionError, OverflowError):
             self.close()
             return Outcome(problem=f"what {name} returned could not be read as numbers, "
                                    f"strings, lists or dicts")

@@ -29,11 +29,17 @@ def _is_test(cell):
     return cell.cell_type == "code" and is_grade(cell) and not is_solution(cell)
 
 
+def utf8(text):
+    """``text`` that UTF-8 can hold: a lone surrogate (which a student's code can print or put in an
+    error message, and which nbgrader cannot write) becomes its escape, ``\\ud800``."""
+    return str(text).encode("utf-8", "backslashreplace").decode("utf-8")
+
+
 def verdict_output(verdict):
     """A test cell's output: a line for a pass, an error (no points) for a failure."""
     if verdict["passed"]:
         return nbformat.v4.new_output("stream", name="stdout", text="Passed: the judge's hidden tests agree.\n")
-    name, message = verdict.get("error", "TestFailed"), verdict["message"]
+    name, message = utf8(verdict.get("error", "TestFailed")), utf8(verdict["message"])
     # wrapped, so that a feedback page shows the whole message without scrolling sideways
     lines = [part for line in f"{name}: {message}".splitlines()
              for part in textwrap.wrap(line, 90, break_long_words=False, break_on_hyphens=False) or [""]]
@@ -44,13 +50,14 @@ def verdict_output(verdict):
 def cell_outputs(output):
     """A cell's outputs in nbformat, from the text the judge checked: all of
     it plain text, which a feedback page escapes."""
-    outputs = [nbformat.v4.new_output("stream", name=name, text=output[name])
+    outputs = [nbformat.v4.new_output("stream", name=name, text=utf8(output[name]))
                for name in ("stdout", "stderr") if output[name]]
     if output["result"] is not None:
-        outputs.append(nbformat.v4.new_output("execute_result", data={"text/plain": output["result"]}))
+        outputs.append(nbformat.v4.new_output("execute_result", data={"text/plain": utf8(output["result"])}))
     if output["error"]:
         name, message, lines = output["error"]
-        outputs.append(nbformat.v4.new_output("error", ename=name, evalue=message, traceback=lines))
+        outputs.append(nbformat.v4.new_output("error", ename=utf8(name), evalue=utf8(message),
+                                              traceback=[utf8(line) for line in lines]))
     return outputs
 
 
