@@ -17,6 +17,11 @@ from pathlib import Path
 
 from defusedcsv import csv
 
+# characters of one CSV cell: spreadsheet tools and Python's csv reader (field_size_limit 131,072)
+# read every cell at this size; a longer reason is whole on the notebook's feedback page
+CSV_CELL = 300
+CUT = " [...]"
+
 COLUMNS = ["student", "assignment", "notebook", "score", "max_score", "late_by", "penalty", "status", "reason"]
 
 
@@ -40,11 +45,17 @@ def shown(text):
     return "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in str(text))
 
 
+def csv_cell(value):
+    """``value`` as a CSV cell: ``shown``, then cut to ``CSV_CELL`` characters."""
+    text = shown(value)
+    return text if len(text) <= CSV_CELL else text[:CSV_CELL - len(CUT)] + CUT
+
+
 def write_grades(path, rows):
     with open(path, "w", newline="") as out:
         writer = csv.writer(out)
         writer.writerow(COLUMNS)
-        writer.writerows([shown(getattr(r, c)) for c in COLUMNS] for r in sorted(
+        writer.writerows([csv_cell(getattr(r, c)) for c in COLUMNS] for r in sorted(
             rows, key=lambda r: (r.student, r.assignment, r.notebook)))
 
 
@@ -63,7 +74,7 @@ def write_totals(path, rows):
         writer.writerow(["student", *assignments])
         for student in sorted({r.student for r in notebooks}):
             cells = [marks.get((student, a), [None]) for a in assignments]
-            writer.writerow([shown(student), *["" if None in m else f"{sum(m):g}" for m in cells]])
+            writer.writerow([csv_cell(student), *["" if None in m else f"{sum(m):g}" for m in cells]])
 
 
 def not_graded_page(row):

@@ -60,7 +60,7 @@ from defusedcsv import csv  # formulas neutralised (report.py)
 from rapidfuzz.distance import LCSseq
 from rapidfuzz.process import cdist
 
-from .report import shown
+from .report import csv_cell, shown
 
 THRESHOLD = 0.9
 MIN_TOKENS = 50
@@ -219,7 +219,7 @@ def write_csv(path, pairs):
     with open(partial, "w", newline="") as out:
         writer = csv.writer(out)
         writer.writerow(COLUMNS)
-        writer.writerows([shown(p[c]) for c in COLUMNS] for p in pairs)
+        writer.writerows([csv_cell(p[c]) for c in COLUMNS] for p in pairs)
     os.replace(partial, path)
 
 
