@@ -6,6 +6,10 @@ expected value, and how a difference is put into words.
 
 import numpy as np
 
+from .wire import Foreign
+
+KEYS_SHOWN = 20  # keys of a dict named in a message; the rest are counted
+
 
 def wrong(name, where, problem, mistake=None):
     """The message of a failed check: what is wrong, where, and the named mistake if one fits."""
@@ -22,7 +26,16 @@ def describe(value):
         return f"an array of shape {value.shape}"
     if value is None or type(value) in (bool, int, float, str) or isinstance(value, np.generic):
         return f"{type(value).__name__} {value!r}"[:80]
+    if isinstance(value, Foreign):
+        return repr(value)
     return f"a {type(value).__name__}"
+
+
+def keys(mapping):
+    """A dict's keys, sorted, the first ``KEYS_SHOWN`` of them named."""
+    names = sorted(map(str, mapping))
+    more = len(names) - KEYS_SHOWN
+    return f"[{', '.join(repr(k[:40]) for k in names[:KEYS_SHOWN])}{f', and {more} more' if more > 0 else ''}]"
 
 
 def describe_args(names, args, kwargs=None):
@@ -57,9 +70,9 @@ def difference(got, expected, rtol=1e-6, atol=1e-9):
             f"expected {expected!r}, got {describe(got)}"
     if isinstance(expected, dict):
         if type(got) is not dict:
-            return f"expected a dict with keys {sorted(expected)}, got {describe(got)}"
+            return f"expected a dict with keys {keys(expected)}, got {describe(got)}"
         if set(got) != set(expected):
-            return f"expected a dict with keys {sorted(expected)}, got keys {sorted(map(str, got))}"
+            return f"expected a dict with keys {keys(expected)}, got keys {keys(got)}"
         for key in expected:
             problem = difference(got[key], expected[key], rtol, atol)
             if problem:

@@ -14,7 +14,10 @@ import json
 import math
 import re
 
-MAX_MESSAGE = 64 * 2**20   # bytes; a reply longer than this is refused
+MAX_MESSAGE = 64 * 2**20   # bytes of one message, either way (the cells of a notebook of up to 20 MB)
+MAX_REPLY = 16 * 2**20     # bytes of a worker's reply: 60 times the largest a solution sends
+MAX_VALUES = 2**20         # values (numbers, strings, containers, arrays) one decoded message may hold
+MAX_NAMES = 64             # distinct type names of foreign values in one message
 MAX_DEPTH = 32             # nesting of lists, tuples and dicts
 # what a numeric array may hold: nothing with objects, strings or fields inside
 ARRAY_DTYPES = {"bool", "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64",
@@ -27,21 +30,33 @@ class WireError(ValueError):
 
 class Foreign:
     """A value the student's code returned that is not plain data: only the
-    name of its type crosses the boundary (``decode`` makes a subclass named
-    after it, so that messages can say "got a MyStr")."""
+    name of its type crosses the boundary, as text (one class for all of
+    them, so that a reply of many type names costs a string each, no class)."""
+
+    __slots__ = ("name",)
+
+    def __init__(self, name):
+        self.name = re.sub(r"\W", "_", name[:60]) or "object"
 
     def __repr__(self):
-        return f"a {type(self).__name__}"
+        return f"a {self.name}"
 
 
-_FOREIGN = {}
+class _Budget:
+    """What one message may still hold while it is decoded."""
 
+    def __init__(self):
+        self.values, self.names = MAX_VALUES, set()
 
-def foreign(type_name):
-    name = re.sub(r"\W", "_", str(type_name))[:60] or "object"
-    if name not in _FOREIGN:
-        _FOREIGN[name] = type(name, (Foreign,), {"__module__": "student"})
-    return _FOREIGN[name]()
+    def spend(self, count=1):
+        self.values -= count
+        if self.values < 0:
+            raise WireError(f"more than {MAX_VALUES} values in one message")
+
+    def name(self, name):
+        self.names.add(name)
+        if len(self.names) > MAX_NAMES:
+            raise WireError(f"more than {MAX_NAMES} type names in one message")
 
 
 def encode(value, depth=0):
@@ -68,11 +83,17 @@ def encode(value, depth=0):
     return {"other": kind.__name__}
 
 
-def decode(data, depth=0):
+def decode(data):
     """The value ``encode`` described, rebuilt from exact built-in types and
-    plain numpy arrays only; raises WireError on anything else."""
+    plain numpy arrays only; raises WireError on anything else, and on
+    more than ``MAX_VALUES`` values or ``MAX_NAMES`` foreign type names."""
+    return _decode(data, 0, _Budget())
+
+
+def _decode(data, depth, budget):
     import numpy as np
 
+    budget.spend()
     if depth > MAX_DEPTH:
         raise WireError("nested too deeply")
     if data is None or type(data) in (bool, int, float, str):
@@ -92,13 +113,15 @@ def decode(data, depth=0):
         return np.frombuffer(buffer, dtype=dt).astype(np.dtype(dtype)).reshape(shape)
     (tag, inner), = data.items()
     if tag in ("list", "tuple") and type(inner) is list:
-        items = [decode(v, depth + 1) for v in inner]
+        items = [_decode(v, depth + 1, budget) for v in inner]
         return items if tag == "list" else tuple(items)
     if tag == "dict" and type(inner) is list and all(
             type(p) is list and len(p) == 2 and type(p[0]) is str for p in inner):
-        return {k: decode(v, depth + 1) for k, v in inner}
+        return {k: _decode(v, depth + 1, budget) for k, v in inner}
     if tag == "other" and type(inner) is str:
-        return foreign(inner)
+        value = Foreign(inner)
+        budget.name(value.name)
+        return value
     raise WireError(f"unknown value {tag!r}")
 
 
@@ -108,12 +131,12 @@ def write_message(stream, message):
     stream.flush()
 
 
-def read_message(stream):
+def read_message(stream, limit=MAX_MESSAGE):
     header = stream.readline(24)
     if not header:
         raise EOFError
     size = int(header)
-    if not 0 <= size <= MAX_MESSAGE:
+    if not 0 <= size <= limit:
         raise WireError("message too long")
     payload = stream.read(size)
     if len(payload) != size:

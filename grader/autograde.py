@@ -1,10 +1,12 @@
 """One submission through nbgrader: autograde (with the judge, ``JudgeTests``)
 and generate_feedback, by nbgrader's own API on a scratch course. The class
 run calls it in a forked child (``class_run.py``); a Dask worker runs it as
-``python -m grader.autograde FOLDER ASSIGNMENT STUDENT`` (``cluster.py``).
+``python -m grader.autograde FOLDER ASSIGNMENT STUDENT JUDGE_MB`` (``cluster.py``).
 """
 
+import json
 import os
+import resource
 import sys
 from pathlib import Path
 
@@ -17,6 +19,26 @@ def nbgrader_api(course):
 
     config = PyFileConfigLoader("nbgrader_config.py", path=str(course)).load_config()
     return NbGraderAPI(CourseDirectory(config=config), config=config)
+
+
+def limit_memory(megabytes):
+    """Cap this process's address space (the judge, nbgrader and the
+    reference's computations in a grading child) at ``megabytes``: a reply or
+    a lent call that would need more raises MemoryError, which the judge
+    reports as that call's wrong answer. Only the soft limit is set, so the
+    sandbox's own ``prlimit`` can still give the worker its own cap."""
+    if megabytes:
+        _, hard = resource.getrlimit(resource.RLIMIT_AS)
+        size = megabytes * 2**20
+        resource.setrlimit(resource.RLIMIT_AS, (size if hard == resource.RLIM_INFINITY else min(size, hard), hard))
+
+
+def write_usage(folder):
+    """``folder/usage.json``: this grading process's CPU time and peak memory (its own, not its
+    sandbox's), for the run's ``_grading/run.json``."""
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    (Path(folder) / "usage.json").write_text(json.dumps({
+        "cpu_seconds": round(own.ru_utime + own.ru_stime, 2), "max_rss_mb": round(own.ru_maxrss / 1024, 1)}))
 
 
 def report(result):
@@ -43,11 +65,14 @@ def autograde_and_feedback(folder, assignment, student):
 
 
 def main(argv=None):
-    """The grading child on a cluster's worker: ``python -m grader.autograde FOLDER ASSIGNMENT STUDENT``."""
-    folder, assignment, student = (argv or sys.argv[1:])[:3]
+    """The grading child on a cluster's worker: ``python -m grader.autograde FOLDER ASSIGNMENT STUDENT
+    [JUDGE_MB]``, its address space capped at JUDGE_MB megabytes (``limit_memory``)."""
+    folder, assignment, student, *judge_mb = (argv or sys.argv[1:])[:4]
     code = 3
     try:
+        limit_memory(int(judge_mb[0]) if judge_mb else 0)
         code = autograde_and_feedback(folder, assignment, student)
+        write_usage(folder)
     finally:
         sys.stdout.flush()
         sys.stderr.flush()

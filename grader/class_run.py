@@ -24,10 +24,12 @@ It writes ``grades.csv`` (one row per student, assignment and notebook) and
 import argparse
 import contextlib
 import copy
+import dataclasses
 import fcntl
 import functools
 import json
 import os
+import resource
 import shutil
 import signal
 import sqlite3
@@ -42,17 +44,25 @@ from pathlib import Path
 import nbformat
 
 from . import sandbox, similarity
-from .autograde import autograde_and_feedback, nbgrader_api, report
+from .autograde import autograde_and_feedback, limit_memory, nbgrader_api, report, write_usage
 from .judge import course_secret
-from .report import Progress, Row, install_mathjax, not_graded_page, offline_page, write_grades, write_totals
+from .report import (Progress, Row, install_mathjax, not_graded_page, offline_page, shown, verdicts_page,
+                     write_grades, write_totals)
 
 BIN = Path(sys.executable).parent
+# cells of a notebook: 37 times the longest of the course's (27); more is no working notebook,
+# and each cell costs a repair step, a worker's output and a block of its feedback page
+MAX_CELLS = 1000
+# bytes of a feedback page: the course's own pages are 0.4 to 0.8 MB; a longer one
+# (megabytes of the student's own code, highlighted) is replaced by its verdicts alone
+MAX_PAGE = 5 * 2**20
 
 
 class Course:
     """The course root and the settings of one grading run."""
 
-    def __init__(self, root, workers, cell_timeout, notebook_timeout, memory_mb, max_mb=20, scheduler=None):
+    def __init__(self, root, workers, cell_timeout, notebook_timeout, memory_mb, max_mb=20, scheduler=None,
+                 judge_mb=2048):
         self.root = Path(root).resolve()
         self.scheduler = scheduler  # a Dask scheduler's address: grade there (cluster.py), not here
         self.work = self.root / "_grading"
@@ -60,6 +70,7 @@ class Course:
         self.cell_timeout = cell_timeout
         self.notebook_timeout = notebook_timeout
         self.memory_mb = memory_mb
+        self.judge_mb = judge_mb
         self.max_mb = max_mb
         self.env = dict(os.environ, PATH=f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}")
         try:
@@ -185,10 +196,20 @@ class Course:
             if api.autograde(assignment, "warmup", force=True, create=True)["success"]:
                 api.generate_feedback(assignment, "warmup", force=True)
 
-    def stage(self, student, assignment, template, max_scores):
-        """Set up one submission's scratch course; return its Job (rows, and
-        the rows of the notebooks nbgrader is to grade)."""
-        job = Job(student, assignment, self.work / "jobs" / assignment / student)
+    def job(self, student, assignment, template, max_scores):
+        """One submission's Job, its rows not graded yet: what the parent knows
+        before a child stages it (and what is reported if the child never does)."""
+        job = Job(student, assignment, self.work / "jobs" / assignment / student, template)
+        job.rows = [Row(student, assignment, Path(name).stem, max_score=max_scores[Path(name).stem])
+                    for name in self.notebooks(assignment)]
+        return job
+
+    def stage(self, job):
+        """Set up one submission's scratch course: read, check and repair each
+        notebook it should hold, and say in its row why one cannot be graded;
+        fill ``job.to_grade``. Run in the grading child, under the notebook's time
+        limit: the notebook is the student's, and so is what reading it costs."""
+        student, assignment = job.student, job.assignment
         shutil.rmtree(job.folder, ignore_errors=True)
         submitted = self.root / "submitted" / student / assignment
         inbox = job.folder / "submitted" / student / assignment
@@ -196,9 +217,7 @@ class Course:
         expected = self.notebooks(assignment)
         refused = self.intake(submitted)
         strays = sorted(p for p in submitted.glob("*.ipynb") if p.name not in expected)
-        for name in expected:
-            row = Row(student, assignment, Path(name).stem, max_score=max_scores[Path(name).stem])
-            job.rows.append(row)
+        for name, row in zip(expected, job.rows):
             path = submitted / name
             if refused:
                 row.reason = refused
@@ -207,7 +226,7 @@ class Course:
             if stamp.is_file():  # written by nbgrader's submit and collect: when it was handed in
                 from nbgrader.utils import parse_utc
                 try:
-                    parse_utc(stamp.read_text(errors="replace").strip())
+                    parse_utc(stamp.read_text(errors="replace")[:100].strip())
                 except Exception:
                     row.reason = "timestamp.txt does not hold a date, so the submission's lateness is unknown"
                     continue
@@ -217,8 +236,8 @@ class Course:
                     path = strays[0]
                     row.reason = f"submitted as {path.name}, graded as {name}"
                 else:
-                    row.reason = "notebook missing" + (
-                        f" (found {', '.join(p.name for p in strays)})" if strays else "")
+                    row.reason = "notebook missing" + (f" (found {listed([p.name for p in strays])})"
+                                                       if strays else "")
                     continue
             try:
                 with os.fdopen(os.open(path, os.O_RDONLY | os.O_NOFOLLOW), "rb") as submitted_file:
@@ -226,8 +245,15 @@ class Course:
                 if not isinstance(nb.get("cells"), list) or not all(
                         isinstance(c, dict) and c.get("cell_type") in ("code", "markdown", "raw") for c in nb.cells):
                     raise ValueError("its cells are not a list of notebook cells")
+            except MemoryError:
+                row.reason = (f"reading {path.name} needed more than the grading process's memory "
+                              f"(--judge-memory, {self.judge_mb} MB)")
+                continue
             except Exception as error:  # invalid JSON, not a notebook
                 row.reason = f"corrupt file: {path.name} is not a readable notebook ({_first_line(error)})"
+                continue
+            if len(nb.cells) > MAX_CELLS:
+                row.reason = f"the notebook has {len(nb.cells)} cells, over the limit of {MAX_CELLS}"
                 continue
             try:
                 repaired = repair(nb, self.source_cells(assignment, name))
@@ -240,15 +266,17 @@ class Course:
             nbformat.write(nb, inbox / name)
             job.to_grade.append(row)
         if job.to_grade:
-            shutil.copy(template / "gradebook.db", job.folder / "gradebook.db")
+            shutil.copy(job.template / "gradebook.db", job.folder / "gradebook.db")
             self.write_config(job.folder, f"c.JudgeTests.secret_file = {str(self.secret_file)!r}",
                               f"c.JudgeTests.report_dir = {str(job.folder / 'judge')!r}",
                               f"c.JudgeTests.cells_timeout = {float(self.cell_timeout)}",
-                              f"c.JudgeTests.memory_mb = {self.memory_mb}")
-        return job
+                              f"c.JudgeTests.memory_mb = {self.memory_mb}",
+                              f"c.JudgeTests.given_dir = {str(job.folder / 'given')!r}")
+        job.save()
 
-    def start(self, job):
-        """Fork a child that grades `job` with nbgrader's API; return its pid."""
+    def start(self, job, grade=True):
+        """Fork a child that stages `job` and (with `grade`) grades it with
+        nbgrader's API, its memory capped (``limit_memory``); return its pid."""
         pid = os.fork()
         if pid:
             return pid
@@ -257,7 +285,16 @@ class Course:
             os.setsid()  # its own process group, so that a timeout kills the judge's worker too
             os.environ.clear()
             os.environ.update(self.env)
-            code = autograde_and_feedback(job.folder, job.assignment, job.student)
+            limit_memory(self.judge_mb)
+            try:
+                self.stage(job)
+            except Exception as error:  # one submission never ends the run
+                for row in job.rows:
+                    row.reason = f"malformed submission ({_first_line(error)})"
+                job.to_grade = []
+                job.save()
+            code = autograde_and_feedback(job.folder, job.assignment, job.student) if grade and job.to_grade else 0
+            write_usage(job.folder)
         except BaseException:
             traceback.print_exc()
         finally:
@@ -269,6 +306,13 @@ class Course:
         """Fill in the rows of a graded job from the judge's reports and
         nbgrader's gradebook (`code`: the child's exit code, None when it was
         killed on time; `failure`: why a cluster could not grade it at all)."""
+        if not job.load():  # the child ended before it had read the notebooks
+            for row in job.rows:
+                row.reason = failure or (f"timed out: reading the notebook ran past its limit of "
+                                         f"{self.notebook_timeout} s" if code is None else
+                                         f"the grading process ended while reading the notebook (exit code {code})")
+            self.write_feedback(job)
+            return job.rows
         log = (job.folder / "autograde.log").read_text() if job.to_grade and not failure else ""
         for row in job.to_grade:
             output = job.folder / "autograded" / job.student / job.assignment / f"{row.notebook}.ipynb"
@@ -311,7 +355,9 @@ class Course:
             judged = job.folder / "judge" / f"{row.notebook}.json"
             if row.status == "graded" and made.exists():
                 tests = json.loads(judged.read_text())["tests"] if judged.exists() else {}
-                page.write_text(offline_page(made.read_text(), tests))
+                size = made.stat().st_size
+                page.write_text(offline_page(made.read_text(), tests) if size <= MAX_PAGE
+                                else verdicts_page(row, tests, size, MAX_PAGE))
             else:
                 page.write_text(not_graded_page(row))
 
@@ -345,16 +391,36 @@ class Course:
         self.publish(rows)
         # pairs of near-identical answers, for the instructor to look at: similarity/<assignment>.csv
         similarity.write_reports(self.root, self.work, assignments)
+        self.write_usage(found)
         return rows
 
-    def staged(self, student, assignment, templates, rows, progress):
-        """The Job of one submission, or None (with its row) when staging it failed."""
-        try:
-            return self.stage(student, assignment, *templates[assignment])
-        except Exception as error:  # one submission never ends the run
-            rows.append(Row(student, assignment, "", reason=f"malformed submission ({_first_line(error)})"))
-            progress.step(rows)
-            return None
+    def write_usage(self, found):
+        """``_grading/run.json``: what this run cost, as data: this process's CPU
+        time and peak memory, and the largest and total of the grading children's
+        (each child's ``usage.json``)."""
+        used = [json.loads(path.read_text()) for path in (self.work / "jobs").glob("*/*/usage.json")]
+        own = resource.getrusage(resource.RUSAGE_SELF)
+        (self.work / "run.json").write_text(json.dumps({
+            "submissions": len(found), "cpu_seconds": round(own.ru_utime + own.ru_stime, 2),
+            "max_rss_mb": round(own.ru_maxrss / 1024, 1),
+            "children": {"count": len(used), "cpu_seconds": round(sum(u["cpu_seconds"] for u in used), 2),
+                         "max_rss_mb": max((u["max_rss_mb"] for u in used), default=0)}}, indent=1))
+
+    def stage_alone(self, job):
+        """Stage ``job`` in a child of its own, under the notebook's time limit
+        (for a cluster, which grades elsewhere); the child's exit code, None when it
+        was killed on time."""
+        pid, started = self.start(job, grade=False), time.monotonic()
+        while True:
+            done, status = os.waitpid(pid, os.WNOHANG)
+            if done:
+                job.load()
+                return os.waitstatus_to_exitcode(status)
+            if time.monotonic() - started > self.notebook_timeout:
+                os.killpg(pid, signal.SIGKILL)
+                os.waitpid(pid, 0)
+                return None
+            time.sleep(0.01)
 
     def grade_here(self, found, templates, rows, progress):
         """Grade the submissions ``found`` on this machine, ``self.workers`` forked children at a time."""
@@ -362,14 +428,9 @@ class Course:
         try:
             while waiting or running:
                 while waiting and len(running) < self.workers:
-                    job = self.staged(*waiting.pop(0), templates, rows, progress)
-                    if job is None:
-                        continue
-                    if job.to_grade:
-                        running[self.start(job)] = (job, time.monotonic())
-                    else:
-                        rows += self.finish(job, 0)
-                        progress.step(rows)
+                    student, assignment = waiting.pop(0)
+                    job = self.job(student, assignment, *templates[assignment])
+                    running[self.start(job)] = (job, time.monotonic())
                 pid, status = os.waitpid(-1, os.WNOHANG) if running else (0, 0)
                 if pid:
                     job, _ = running.pop(pid)
@@ -413,12 +474,38 @@ class Course:
 
 @dataclass
 class Job:
-    """One submission: its rows in grades.csv and its scratch course."""
+    """One submission: its rows in grades.csv and its scratch course, made
+    from the assignment's ``template``. The grading child stages it and saves
+    the rows it staged (``staged.json``); the parent loads them."""
     student: str
     assignment: str
     folder: Path
+    template: Path = None
     rows: list = field(default_factory=list)
     to_grade: list = field(default_factory=list)
+
+    def save(self):
+        self.folder.mkdir(parents=True, exist_ok=True)
+        (self.folder / "staged.json").write_text(json.dumps({
+            "rows": [dataclasses.asdict(row) for row in self.rows],
+            "to_grade": [row.notebook for row in self.to_grade]}))
+
+    def load(self):
+        """The rows the child staged; False when it saved none."""
+        try:
+            staged = json.loads((self.folder / "staged.json").read_text())
+        except (OSError, ValueError):
+            return False
+        self.rows = [Row(**row) for row in staged["rows"]]
+        self.to_grade = [row for row in self.rows if row.notebook in staged["to_grade"]]
+        return True
+
+
+def listed(items, most=10):
+    """``items`` joined by commas, the first ``most`` of them, the rest counted."""
+    items = list(items)
+    more = len(items) - most
+    return ", ".join(items[:most]) + (f" and {more} more" if more > 0 else "")
 
 
 def repair(nb, source):
@@ -428,8 +515,10 @@ def repair(nb, source):
     broken, names no cell of the source, or repeats a grade id that an
     earlier cell already holds (a copy and paste), keeps its code but loses
     the metadata: it is graded as an ordinary cell of the student's. Cell ids
-    are made unique. Returns a description of those cells, or ""."""
+    are made unique. Returns a description of those cells, or "". Linear in
+    the number of cells: each is looked at once."""
     seen, demoted = set(), []
+    last = {c.get("source"): i for i, c in enumerate(nb.cells) if isinstance(c.get("source"), str)}
     for number, cell in enumerate(nb.cells, 1):
         meta = cell.get("metadata")
         if not isinstance(meta, dict):
@@ -441,20 +530,20 @@ def repair(nb, source):
         # a locked source cell goes to the cell that still holds its text, a copy to the first
         if original is not None and grade_id not in seen and (
                 not original.metadata["nbgrader"].get("locked") or cell.get("source") == original.source
-                or not any(c.get("source") == original.source for c in nb.cells[number:])):
+                or last.get(original.source, -1) < number):  # no later cell holds it
             seen.add(grade_id)
             meta["nbgrader"] = copy.deepcopy(original.metadata["nbgrader"])
             if cell.get("cell_type") != original.cell_type:
                 raise ValueError(f"cell {number} claims {grade_id}, a {original.cell_type} cell")
         else:
             del meta["nbgrader"]
-            demoted.append(f"cell {number}" + (f" ({grade_id})" if isinstance(grade_id, str) else ""))
+            demoted.append(f"cell {number}" + (f" ({shown(grade_id[:40])})" if isinstance(grade_id, str) else ""))
     ids = set()
     for cell in nb.cells:
         if cell.get("id") in ids or not isinstance(cell.get("id"), str):
             cell["id"] = uuid.uuid4().hex[:8]
         ids.add(cell["id"])
-    return ", ".join(demoted)
+    return listed(demoted)
 
 
 def _first_line(error):
@@ -478,13 +567,16 @@ def main(argv=None):
     parser.add_argument("--memory", type=int, default=4096,
                         help="megabytes of address space the student's code may use")
     parser.add_argument("--max-mb", type=int, default=20, help="megabytes a submitted file may have")
+    parser.add_argument("--judge-memory", type=int, default=2048,
+                        help="megabytes of address space of the process grading one notebook (the judge, "
+                             "nbgrader), apart from the student's code")
     parser.add_argument("--scheduler", default=os.environ.get("SCHEDULER") or None,
                         help="grade on the Dask cluster of this scheduler, tcp://HOST:PORT "
                              "(default: $SCHEDULER; unset: on this machine)")
     args = parser.parse_args(argv)
     try:
         Course(args.root, args.workers, args.cell_timeout, args.notebook_timeout, args.memory,
-               args.max_mb, args.scheduler).run()
+               args.max_mb, args.scheduler, args.judge_memory).run()
     except KeyboardInterrupt:
         sys.exit("\nmake grade: interrupted; grades.csv and feedback/ are as the previous run left them")
 

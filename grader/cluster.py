@@ -1,8 +1,8 @@
 """``make grade`` on a Dask cluster: ``SCHEDULER=tcp://HOST:PORT make grade``.
 
 The machine that runs ``make grade`` does everything but the grading itself,
-as it does alone: it reads and checks each submission (``Course.stage``),
-then writes every row, feedback page, ``grades.csv`` and the similarity
+as it does alone: it reads and checks each submission (``Course.stage``, in
+a child of its own under the notebook's time limit), then writes every row, feedback page, ``grades.csv`` and the similarity
 report (``Course.finish``, ``Course.publish``). Only the step in between
 moves: a submission's staged scratch course travels to a worker as data
 (``pack``), the worker grades it with the same function a local child runs
@@ -41,7 +41,7 @@ from pathlib import Path
 
 COURSE = Path(__file__).resolve().parents[1]
 # what grading writes in a scratch course, sent back from the worker
-RESULTS = ("autograded", "feedback", "judge", "gradebook.db", "autograde.log", "feedback.log")
+RESULTS = ("autograded", "feedback", "judge", "gradebook.db", "autograde.log", "feedback.log", "usage.json")
 
 
 def code_version(root=COURSE):
@@ -80,7 +80,7 @@ def pack(course, job):
         "files": {name: data for name, data in files_of(job.folder).items() if name != "nbgrader_config.py"},
         "course_config": (course.root / "nbgrader_config.py").read_text(),
         "secret": course.secret_file.read_bytes(),
-        "cell_timeout": float(course.cell_timeout), "memory_mb": course.memory_mb,
+        "cell_timeout": float(course.cell_timeout), "memory_mb": course.memory_mb, "judge_mb": course.judge_mb,
         "timeout": course.notebook_timeout,
     }
 
@@ -111,11 +111,12 @@ def grade_on_worker(payload):
             f"c.JudgeTests.secret_file = {str(secret)!r}",
             f"c.JudgeTests.report_dir = {str(folder / 'judge')!r}",
             f"c.JudgeTests.cells_timeout = {payload['cell_timeout']}",
-            f"c.JudgeTests.memory_mb = {payload['memory_mb']}", ""]))
+            f"c.JudgeTests.memory_mb = {payload['memory_mb']}",
+            f"c.JudgeTests.given_dir = {str(folder / 'given')!r}", ""]))
         bin_dir = Path(sys.executable).parent  # nbgrader runs `alembic` from PATH
         env = dict(os.environ, PATH=f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}")
         child = subprocess.Popen([sys.executable, "-m", "grader.autograde", str(folder), payload["assignment"],
-                                  payload["student"]], env=env, start_new_session=True,
+                                  payload["student"], str(payload["judge_mb"])], env=env, start_new_session=True,
                                  stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         try:
             code = child.wait(timeout=payload["timeout"])
@@ -145,11 +146,10 @@ def grade(course, found, templates, rows, progress):
     with client:
         futures = {}
         for student, assignment in found:
-            job = course.staged(student, assignment, templates, rows, progress)
-            if job is None:
-                continue
-            if not job.to_grade:
-                rows += course.finish(job, 0)
+            job = course.job(student, assignment, *templates[assignment])
+            code = course.stage_alone(job)
+            if code != 0 or not job.to_grade:
+                rows += course.finish(job, code)
                 progress.step(rows)
                 continue
             futures[client.submit(grade_on_worker, pack(course, job), pure=False, retries=1)] = job

@@ -35,11 +35,14 @@ import numpy as np
 from backprop import network as reference
 from coursework import variants
 from coursework.compare import describe_args, difference, wrong
-from coursework.wire import MAX_MESSAGE, WireError, decode, encode
+from coursework.wire import MAX_REPLY, WireError, decode, encode
 
 from . import sandbox
 from .schema import Report, Verdict
-from .worker import MAX_OUTPUT, TRUNCATED
+from .worker import MAX_OUTPUT, TRUNCATED, cut_error, within
+
+MAX_VERDICT = 4000  # characters of one test's message: the longest the course writes is under 1,500
+MAX_RAISED = 2000   # characters of an error's message quoted from the student's code
 
 
 class Failed(Exception):
@@ -98,10 +101,8 @@ def cell_outputs(reply, count):
                                       and all(type(line) is str for line in error[2])):
             raise WireError("not an error")
         text = {k: v if v is None or len(v) <= MAX_OUTPUT else v[:MAX_OUTPUT] + TRUNCATED for k, v in text.items()}
-        if error is not None:
-            error = [error[0][:200], error[1][:2000], error[2][:200]]
-        checked.append({**text, "error": error})
-    return checked
+        checked.append({**text, "error": error and cut_error(error)})
+    return within(checked)
 
 
 class Student:
@@ -135,7 +136,7 @@ class Student:
         except (EOFError, BrokenPipeError, OSError):
             self.close()
             return "kernel died: the notebook's code stopped the Python process running it"
-        except (WireError, ValueError, TypeError, KeyError, IndexError, RecursionError):
+        except (WireError, ValueError, TypeError, KeyError, IndexError, RecursionError, MemoryError):
             self.close()
             return "kernel died: the Python process running the notebook stopped answering the grader"
         return None
@@ -155,12 +156,13 @@ class Student:
             if problem:
                 return Outcome(problem=f"{name} could not be called: {problem}")
         deadline = time.monotonic() + self.call_timeout
+        largest = max(MIN_LENT_DIMENSION, *_dimensions((args, kwargs)))
         try:
             self._send({"call": name, "args": encode(tuple(args)), "kwargs": encode(dict(kwargs or {})),
                         "given": list(given)}, deadline)
             reply = self._receive(deadline)
             while type(reply) is dict and set(reply) == {"given", "args", "kwargs"} and reply["given"] in given:
-                self._send(_lend(reply["given"], reply["args"], reply["kwargs"]), deadline)
+                self._send(_lend(reply["given"], reply["args"], reply["kwargs"], largest), deadline)
                 reply = self._receive(deadline)
             if type(reply) is not dict or len(reply) != 1:
                 raise WireError("not a reply")
@@ -168,7 +170,7 @@ class Student:
             if kind == "returned":
                 return Outcome(value=decode(body))
             if kind == "raised" and type(body) is list and [type(b) for b in body] == [str, str]:
-                return Outcome(raised=f"{body[0]}: {body[1]}")
+                return Outcome(raised=f"{body[0][:200]}: {body[1][:MAX_RAISED]}")
             if kind == "missing":
                 errors = "; ".join(f"{label} raised {output['error'][0]}: {output['error'][1]}"
                                    for (label, _), output in zip(self.cells, self.outputs) if output["error"])
@@ -181,10 +183,10 @@ class Student:
         except (EOFError, BrokenPipeError, OSError):
             self.close()
             return Outcome(problem=f"{name} stopped the Python process running it (a crash or an exit)")
-        except (WireError, ValueError, TypeError, KeyError, RecursionError, OverflowError):
+        except (WireError, ValueError, TypeError, KeyError, RecursionError, OverflowError, MemoryError) as error:
             self.close()
             return Outcome(problem=f"what {name} returned could not be read as numbers, "
-                                   f"strings, lists or dicts")
+                                   f"strings, lists or dicts" + (f" ({error})" if type(error) is WireError else ""))
 
     def close(self):
         if self.process is not None:
@@ -199,10 +201,14 @@ class Student:
         payload = json.dumps(message).encode()
         data = memoryview(b"%d\n" % len(payload) + payload)
         fd = self.process.stdin.fileno()
+        os.set_blocking(fd, False)  # a worker that stops reading holds the judge until the deadline, no longer
         while data:
             if not select.select([], [fd], [], max(0.0, deadline - time.monotonic()))[1]:
                 raise TimeoutError
-            data = data[os.write(fd, data[:65536]):]
+            try:
+                data = data[os.write(fd, data[:65536]):]
+            except BlockingIOError:
+                continue
 
     def _receive(self, deadline):
         fd = self.process.stdout.fileno()
@@ -210,7 +216,7 @@ class Student:
             newline = self.buffer.find(b"\n", 0, 24)
             if newline >= 0:
                 header = bytes(self.buffer[:newline])
-                if not header.isdigit() or int(header) > MAX_MESSAGE:
+                if not header.isdigit() or int(header) > MAX_REPLY:
                     raise WireError("bad header")
                 end = newline + 1 + int(header)
                 if len(self.buffer) >= end:
@@ -228,21 +234,43 @@ class Student:
 
 
 MAX_LENT_VALUES = 2**20  # numbers in the arguments of one call of a lent function
+MIN_LENT_DIMENSION = 64  # the largest dimension lent calls may use, when the case's own are smaller
 
 
-def _lend(name, args, kwargs):
+def _lend(name, args, kwargs, largest):
     """The reply to a student's call of the reference's ``name``, lent for
-    one call: its value, or the error it raised, for arguments decoded as data."""
+    one call: its value, or the error it raised, for arguments decoded as data.
+
+    The reference runs here, in the judge's process, so the student must not
+    choose what it costs: no dimension of an argument may exceed ``largest``,
+    the largest of the case's own arguments or ``MIN_LENT_DIMENSION`` (every
+    array a correct solution hands on is made of those), and all of them together hold at most
+    ``MAX_LENT_VALUES`` numbers."""
     args, kwargs = decode(args), decode(kwargs)
     if type(args) is not tuple or type(kwargs) is not dict:
         raise WireError("not arguments")
     if _count(args) + _count(kwargs) > MAX_LENT_VALUES:
         return {"raised": ["ValueError", "arguments too large"]}
+    over = max(_dimensions((args, kwargs)), default=0)
+    if over > largest:
+        return {"raised": ["ValueError", f"an argument with a dimension of {over}, larger than any of the "
+                                         f"case's arguments ({largest}): no correct solution passes it on"]}
     try:
         with np.errstate(all="ignore"):
             return {"returned": encode(getattr(reference, name)(*args, **kwargs))}
     except Exception as error:
         return {"raised": [type(error).__name__, str(error)[:500]]}
+
+
+def _dimensions(value):
+    """Every array dimension and list length in a value (decoded, or the case's own)."""
+    if type(value) is np.ndarray:
+        return list(value.shape)
+    if type(value) in (list, tuple):
+        return [len(value), *(d for v in value for d in _dimensions(v))]
+    if type(value) is dict:
+        return [d for v in value.values() for d in _dimensions(v)]
+    return []
 
 
 def _count(value):
@@ -389,7 +417,9 @@ def judge(cells, tests, seed_of, argv=None, cells_timeout=60.0, call_timeout=30.
                 test(student, np.random.default_rng(seed_of(grade_id)))
                 verdicts[grade_id] = Verdict(passed=True, message="")
             except Failed as failure:
-                verdicts[grade_id] = Verdict(passed=False, message=str(failure))
+                message = str(failure)  # cut here, whatever the test quoted of the student's
+                message = message if len(message) <= MAX_VERDICT else message[:MAX_VERDICT] + TRUNCATED
+                verdicts[grade_id] = Verdict(passed=False, message=message)
         return Report(status="graded", reason="", tests=verdicts, outputs=student.outputs, restored=[])
     finally:
         student.close()

@@ -79,12 +79,24 @@ def write_totals(path, rows):
 
 def not_graded_page(row):
     """The feedback page of a notebook that was not graded: the reason, escaped."""
-    notebook, assignment, reason = (html.escape(shown(text)) for text in (row.notebook, row.assignment, row.reason))
+    return _short_page(row, f"<p>Your notebook was <strong>not graded</strong>: {html.escape(shown(row.reason))}."
+                            f"</p><p>Your instructor has been told and will look at it.</p>")
+
+
+def verdicts_page(row, tests, size, limit):
+    """The feedback page of a graded notebook whose own page (``size`` bytes) is over ``limit``:
+    its marks and the tests' verdicts, without the notebook's code."""
+    return _short_page(row, f"<p>Your notebook was graded: <strong>{html.escape(shown(row.score))} of "
+                            f"{html.escape(shown(row.max_score))}</strong> points. The page that shows your "
+                            f"code with the results would be {size / 2**20:.1f} MB, over the limit of "
+                            f"{limit / 2**20:g} MB, so only the tests' verdicts are here.</p>" + diagnosis(tests))
+
+
+def _short_page(row, body):
+    notebook, assignment = (html.escape(shown(text)) for text in (row.notebook, row.assignment))
     return (f"<!DOCTYPE html><html><head><meta charset='utf-8'>"
             f"<meta http-equiv='Content-Security-Policy' content=\"{POLICY}\"><title>{notebook}: "
-            f"not graded</title></head><body><h1>{assignment}: {notebook}"
-            f"</h1><p>Your notebook was <strong>not graded</strong>: {reason}."
-            f"</p><p>Your instructor has been told and will look at it.</p></body></html>\n")
+            f"{assignment}</title></head><body><h1>{assignment}: {notebook}</h1>{body}</body></html>\n")
 
 
 # MathJax 3, as the site serves it (sphinx-mathjax-offline), for the feedback pages

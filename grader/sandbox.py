@@ -13,12 +13,9 @@ the instructor's shell, an empty ``/tmp``, and a cap on address space.
 """
 
 import ast
-import atexit
-import functools
 import os
 import shutil
 import sys
-import tempfile
 from pathlib import Path
 from typing import NamedTuple
 
@@ -54,23 +51,23 @@ def given_source(names, graded):
     return "\n\n".join(parts) + "\n"
 
 
-@functools.cache
-def _given_folder():
-    folder = tempfile.mkdtemp(prefix="given-")
-    atexit.register(shutil.rmtree, folder, True)
-    return Path(folder)
-
-
-def given_file(assignment, names, graded):
-    """A file of ``given_source`` for ``assignment``'s sandbox (made once per
-    process), or None when the exercise imports nothing from backprop.network."""
+def given_file(folder, assignment, names, graded):
+    """A file of ``given_source`` for ``assignment``'s sandbox, in ``folder``
+    (made when missing; the caller removes it), or None when the exercise
+    imports nothing from backprop.network."""
     if not names:
         return None
-    path = _given_folder() / f"{assignment}.py"
+    path = Path(folder) / f"{assignment}.py"
     if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(given_source(names, graded))
         path.chmod(0o644)  # read by the sandbox's unprivileged user
     return path
+
+
+# the sandboxes' users: above the ids of a system's own users and groups (useradd's default
+# range ends at 60000), below the largest id Linux allows (2**32 - 2) for any pid (at most 2**22)
+UID_BASE = 2**20
 
 
 class SandboxMissing(RuntimeError):
@@ -104,8 +101,9 @@ def worker_argv(limits=Limits(), uid=None, given=None):
     ``-I -S`` so that no environment variable or .pth file adds to its path.
 
     Run as root, bubblewrap mounts what the worker may see, then ``setpriv``
-    drops to ``uid`` (by default one per grading process, so that the cap on
-    processes of one submission never counts another's), with no
+    drops to ``uid`` (by default ``UID_BASE`` plus the grading process's pid,
+    which no other running process shares, so that the cap on processes of one
+    submission never counts another's), with no
     capabilities and no way to gain any. The environment holds only the
     variables set here. ``given`` is a file of ``given_source``, mounted as
     ``coursework/earlier.py``.
@@ -138,7 +136,7 @@ def worker_argv(limits=Limits(), uid=None, given=None):
              "--setenv", "HOME", "/tmp", "--setenv", "MPLCONFIGDIR", "/tmp",
              "--setenv", "OPENBLAS_NUM_THREADS", "1", "--setenv", "OMP_NUM_THREADS", "1", "--"]
     if os.geteuid() == 0:
-        uid = uid or 100000 + os.getpid() % 100000
+        uid = uid or UID_BASE + os.getpid()
         argv += ["setpriv", f"--reuid={uid}", f"--regid={uid}", "--clear-groups", "--inh-caps=-all",
                  "--bounding-set=-all", "--no-new-privs", "--"]
     argv += ["prlimit", f"--as={limits.memory_mb * 2**20}", f"--nproc={limits.processes}",

@@ -45,7 +45,11 @@ import traceback
 import warnings
 
 MAX_OUTPUT = 20000         # characters kept of a cell's printed output, result or traceback
+MAX_NOTEBOOK_OUTPUT = 200000  # characters kept of all the notebook's cells' outputs together
+MAX_LINE = 1000            # characters kept of one line of a traceback
+MAX_LINES = 200            # lines kept of a traceback
 TRUNCATED = "\n... output truncated by the grader ...\n"
+SPENT = f"\n... this and later cells' output cut: the notebook printed over {MAX_NOTEBOOK_OUTPUT:,} characters ...\n"
 
 
 class _NoShell:
@@ -80,6 +84,35 @@ def _cut(text):
     return text if len(text) <= MAX_OUTPUT else text[:MAX_OUTPUT] + TRUNCATED
 
 
+def cut_error(error):
+    """An error's [type name, message, traceback lines], each part cut to its limit."""
+    name, message, lines = error
+    lines = [line if len(line) <= MAX_LINE else line[:MAX_LINE] + " ..." for line in lines[:MAX_LINES]]
+    while len(lines) > 1 and sum(map(len, lines)) > MAX_OUTPUT:
+        lines = lines[:len(lines) // 2] + ["... traceback truncated by the grader ..."]
+    return [name[:200], message[:2000], lines]
+
+
+def within(outputs, limit=MAX_NOTEBOOK_OUTPUT):
+    """The cells' outputs with no more than ``limit`` characters in all: the
+    first cells' whole; where the limit is reached, a note; later ones empty."""
+    kept = []
+    for output in outputs:
+        output = dict(output)
+        for key in ("stdout", "stderr", "result"):
+            text = output[key]
+            if text and len(text) > limit:
+                output[key] = text[:limit] + SPENT if limit else ""
+            limit = max(0, limit - len(text or ""))
+        if output["error"] is not None:
+            size = sum(map(len, output["error"][2]))
+            if size > limit:
+                output["error"] = [*output["error"][:2], [SPENT] if limit else []]
+            limit = max(0, limit - size)
+        kept.append(output)
+    return kept
+
+
 def run_cell(source, index, namespace):
     """Run one cell as a notebook does, with what it prints, the value of a
     last expression (its repr) and the error it raised, if any, as text."""
@@ -100,7 +133,7 @@ def run_cell(source, index, namespace):
         while frames is not None and frames.tb_frame.f_code.co_filename != name:
             frames = frames.tb_next  # the student's frames only, not this file's
         lines = traceback.format_exception(type(raised), raised, frames)
-        error = [*_error(raised), _cut("".join(lines)).splitlines()]
+        error = cut_error([*_error(raised), "".join(lines).splitlines()])
     finally:
         sys.stdout, sys.stderr = _NULL, _NULL
     return {"stdout": _cut(printed.getvalue()), "stderr": _cut(warned.getvalue()), "result": result,
@@ -127,7 +160,7 @@ def main():
 
     namespace = {"__name__": "__main__", "get_ipython": _NoShell, "display": lambda *a, **k: None}
     cells = read_message(incoming)["cells"]
-    write_message(outgoing, {"ran": [run_cell(source, i, namespace) for i, source in enumerate(cells)]})
+    write_message(outgoing, {"ran": within([run_cell(source, i, namespace) for i, source in enumerate(cells)])})
 
     def given(name):
         """A stand-in for the student's ``name`` that asks the judge for the

@@ -11,7 +11,9 @@ verdict alone, so that nbgrader's SaveAutoGrades scores nothing else. The
 test cells' own code never runs when a notebook is graded.
 """
 
+import contextlib
 import json
+import tempfile
 import textwrap
 from pathlib import Path
 
@@ -71,6 +73,9 @@ class JudgeTests(NbGraderPreprocessor):
     cells_timeout = Float(60.0, help="seconds the notebook's code cells may run, together").tag(config=True)
     call_timeout = Float(30.0, help="seconds one call of a student's function may take").tag(config=True)
     memory_mb = Integer(4096, help="megabytes of address space of the worker").tag(config=True)
+    given_dir = Unicode("", help="a folder of the scratch course for the earlier chapters' functions "
+                        "the sandbox mounts (removed with it); without one, a temporary folder "
+                        "removed when the preprocessor ends").tag(config=True)
 
     def preprocess(self, nb, resources):
         nbg = resources["nbgrader"]
@@ -85,11 +90,13 @@ class JudgeTests(NbGraderPreprocessor):
                 cells.append((labels.get(grade_id, f"the cell of {grade_id}" if grade_id else f"cell {number}"),
                               cell.source))
         secret = course_secret(self.secret_file)
-        given = sandbox.given_file(nbg["notebook"], GIVEN.get(nbg["notebook"], ()),
-                                   {test.function for test in tests.values() if hasattr(test, "function")})
-        report = judge(cells, tests, lambda grade_id: seed(secret, nbg["assignment"], nbg["student"], grade_id),
-                       sandbox.worker_argv(sandbox.Limits(memory_mb=self.memory_mb), given=given),
-                       self.cells_timeout, self.call_timeout, nbg["notebook"], nbg["student"])
+        with contextlib.ExitStack() as stack:
+            folder = self.given_dir or stack.enter_context(tempfile.TemporaryDirectory(prefix="given-"))
+            given = sandbox.given_file(folder, nbg["notebook"], GIVEN.get(nbg["notebook"], ()),
+                                       {test.function for test in tests.values() if hasattr(test, "function")})
+            report = judge(cells, tests, lambda grade_id: seed(secret, nbg["assignment"], nbg["student"], grade_id),
+                           sandbox.worker_argv(sandbox.Limits(memory_mb=self.memory_mb), given=given),
+                           self.cells_timeout, self.call_timeout, nbg["notebook"], nbg["student"])
         program = [c for c in nb.cells if c.cell_type == "code" and not _is_test(c)]
         for cell, output in zip(program, report.pop("outputs")):
             cell.outputs = cell_outputs(output)

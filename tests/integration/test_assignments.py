@@ -82,7 +82,7 @@ def test_no_solution_is_released_and_no_hidden_test_is_in_a_notebook():
         for source in (ROOT / "solutions" / name).glob("*.ipynb"):
             secrets, public = set(), set()
             for cell in nbformat.read(source, as_version=4).cells:
-                # hidden tests live with the judge (grader/cases/), never in a notebook
+                # hidden tests live with the judge (grader/assignments/), never in a notebook
                 assert "HIDDEN TESTS" not in cell.source, f"{source.name} holds hidden tests"
                 secret, shown = split_secrets(cell.source)
                 secrets.update(secret)

@@ -70,7 +70,7 @@ def test_feedback_never_shows_the_judges_cases_or_the_secret(graded_class):
     feedback page of the class: neither is in any notebook or on any disk a
     sandbox sees, whatever a cell prints."""
     secret = (graded_class.course / ".course_secret").read_text().strip()
-    case_lines = {line.strip() for path in (ROOT / "grader" / "cases").glob("*.py")
+    case_lines = {line.strip() for path in (ROOT / "grader" / "assignments").glob("*.py")
                   for line in path.read_text().splitlines() if len(line.strip()) >= 25}
     pages = sorted((graded_class.course / "feedback").rglob("*.html"))
     assert len(pages) >= len(graded_class.rows) - len(ODD_ENTRIES)
@@ -162,9 +162,52 @@ def test_confined_code_is_refused(graded_class, attempt):
 
 def test_the_judge_has_a_test_for_every_test_cell_and_no_other():
     """Every test cell's points come from the judge: each assignment's grade
-    cells are exactly the tests filed for it in grader/cases/."""
+    cells are exactly the tests filed for it in grader/assignments/."""
     assert sorted(grading.TESTS) == assignments()
     for name in assignments():
         nb = nbformat.read(ROOT / "solutions" / name / f"{name}.ipynb", as_version=4)
         cells = {c.metadata["nbgrader"]["grade_id"] for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade")}
         assert cells == set(grading.TESTS[name]), name
+
+
+def test_every_csv_cell_is_bounded_and_formula_safe(graded_class):
+    """grades.csv, grades_by_student.csv and similarity/*.csv: no cell longer than
+    report.CSV_CELL, none a spreadsheet would run as a formula (the id FORMULA_ID
+    is written quoted), and Python's csv reader reads them at its default limits."""
+    from the_class import FORMULA_ID
+    from grader.report import CSV_CELL
+
+    paths = [graded_class.course / "grades.csv", graded_class.course / "grades_by_student.csv",
+             *sorted((graded_class.course / "similarity").glob("*.csv"))]
+    for path in paths:
+        with open(path, newline="") as f:
+            cells = [cell for row in list(csv.reader(f))[1:] for cell in row]
+        assert cells, path
+        assert max(map(len, cells)) <= CSV_CELL, path
+        assert all(not c or c[0] not in "=+-@|%" or c.lstrip("-").replace(".", "", 1).isdigit() for c in cells), path
+    assert float(graded_class.rows["'" + FORMULA_ID, A]["score"]) == FULL
+
+
+def test_feedback_pages_stay_under_their_documented_size(graded_class):
+    """A page holds the notebook's own cells, at most MAX_NOTEBOOK_OUTPUT characters of
+    output and MAX_VERDICT per test, whatever the worker sent; none is over MAX_PAGE."""
+    from grader.class_run import MAX_PAGE
+
+    pages = sorted((graded_class.course / "feedback").rglob("*.html"))
+    assert max(p.stat().st_size for p in pages) <= MAX_PAGE
+    for student in ("floods_type_names", "raises_megabytes", "prints_uncut"):
+        assert graded_class.feedback(student, A).stat().st_size < 2**20, student
+    assert "truncated by the grader" in graded_class.feedback("prints_uncut", A).read_text()
+    assert "\\ud800" in graded_class.feedback("prints_surrogates", A).read_text()
+
+
+def test_the_runs_own_cost_is_bounded(graded_class):
+    """_grading/run.json, what the run says it cost: the make grade process reads
+    no notebook (the grading children do, under their limits), so its CPU time
+    and memory stay small; no grading child came near its memory cap."""
+    import json
+
+    usage = json.loads((graded_class.course / "_grading" / "run.json").read_text())
+    assert usage["submissions"] > 150 and 0 < usage["children"]["count"] <= usage["submissions"]
+    assert usage["cpu_seconds"] < 120, usage
+    assert usage["max_rss_mb"] < 1024 and usage["children"]["max_rss_mb"] < 1024, usage

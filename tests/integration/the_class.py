@@ -26,6 +26,7 @@ tests/unit/test_judge.py. To add a case here, see tests/README.md.
 """
 
 import ast
+import copy
 import csv
 import hashlib
 import itertools
@@ -284,7 +285,7 @@ for path in glob.glob("**/*", recursive=True) + glob.glob(CASES + "/*") + [SECRE
     try:
         print(path, open(path).read())
     except Exception as error:
-        print(path, type(error).__name__)""".replace("CASES", repr(str(ROOT / "grader" / "cases")))
+        print(path, type(error).__name__)""".replace("CASES", repr(str(ROOT / "grader" / "assignments")))
         .replace("SECRET", repr(str(ROOT / ".course_secret"))),
 }
 
@@ -316,6 +317,21 @@ DISGUISED = {
         (lab.shape[0], k), dtype=float)
     for i, l in enumerate(lab): result[i, l] = 1.
     return result'''}
+
+# a cell that switches the worker's own cuts off, so that only the judge's (trusted) cuts hold
+UNCUT = """import sys
+worker = sys.modules["__main__"]
+worker.MAX_OUTPUT = worker.MAX_NOTEBOOK_OUTPUT = worker.MAX_LINE = worker.MAX_LINES = 10**9
+worker._error = lambda error: [type(error).__name__, str(error)]
+worker.cut_error = worker.within = lambda value, *args: value"""
+
+
+def with_copies(nb, grade, count):
+    """nb with ``count`` more copies of the cell ``grade``, metadata and all, after it."""
+    index = next(i for i, c in enumerate(nb.cells) if grade_id(c) == grade)
+    nb.cells[index + 1:index + 1] = [copy.deepcopy(nb.cells[index]) for _ in range(count)]
+    return nb
+
 
 # student -> (their notebook of chapter 3, or bytes for a file that is not one,
 # or a function that fills their folder; status; score; words in the reason)
@@ -360,6 +376,21 @@ HOSTILE = {
                        "not graded", None, "kernel died"),
     "prints_megabytes": (lambda: with_cell(notebook("solution"), "print('x' * 30_000_000)", after="one_hot"),
                          "graded", FULL, ""),
+    # what the judge keeps or does on the trusted side is bounded by the case, not by the student
+    "floods_type_names": (lambda: with_cell(notebook("stub"), "def output_error(O, T):\n"
+                          "    return [type(f'T{i}', (), {})() for i in range(100_000)]"), "graded", 0, ""),
+    "raises_megabytes": (lambda: with_cell(with_cell(notebook("stub"), UNCUT), "def output_error(O, T):\n"
+                         "    raise ValueError('x' * 10_000_000)", after="output_error"), "graded", 0, ""),
+    "prints_uncut": (lambda: with_cell(with_cell(with_cell(notebook("solution"), UNCUT),
+                     "print('y' * 5_000_000)\n{'k%d' % i: i for i in range(60_000)}", after="one_hot"),
+                     "raise ValueError('z')  # " + "q" * 300_000, after="one_hot"), "graded", FULL, ""),
+    "prints_surrogates": (lambda: with_cell(with_cell(notebook("solution"), "raise ValueError('\\udc00')",
+                                                      after="one_hot"), "print('\\ud800')", after="one_hot"),
+                          "graded", FULL, ""),
+    "repeats_a_locked_cell": (lambda: with_copies(notebook("solution"), "given", 900), "graded", FULL,
+                              "and 890 more"),
+    "too_many_cells": (lambda: with_copies(notebook("solution"), "variant", 1000), "not graded", None,
+                       "over the limit of 1000"),
     "corrupt": (lambda: b'{"cells": [{"cell_type": "code", "source": "trunc', "not graded", None, "corrupt file"),
     "not_a_notebook": (lambda: b'{"hello": "world"}', "not graded", None, "corrupt file"),
     "renamed": (lambda: notebook("solution"), "graded", FULL, "submitted as my_work.ipynb"),
@@ -386,6 +417,7 @@ ODD_ENTRIES = {("file_for_folder", A): "a file where a folder belongs",
                ("solution", "ch99_no_such_assignment"): "no assignment ch99_no_such_assignment",
                ("linked_student", ""): "symbolic link"}
 CONTROL_ID = "ctrl\x1b[31mred"  # a student id with a terminal escape in it
+FORMULA_ID = "@SUM(1+1)"  # a student id a spreadsheet would run as a formula
 
 # chapter 3 handed in against its due date (DUE), under c.LateSubmissionPlugin.penalty_method = 'zero':
 # student -> the timestamp.txt nbgrader's collect writes, or None for a folder without one
@@ -489,7 +521,8 @@ def of_chapter_3():
     found = [Submission(student, A, make, file_name="my_work.ipynb" if student == "renamed" else None)
              for student, (make, *_) in HOSTILE.items() if student not in ("solution", "stub")]
     found += [Submission(student, A, lambda: notebook("solution"), timestamp=stamp) for student, stamp in LATE.items()]
-    found += [Submission("mallory", A, mallory, enter_id=False), Submission(CONTROL_ID, A, lambda: notebook("solution"))]
+    found += [Submission("mallory", A, mallory, enter_id=False), Submission(CONTROL_ID, A, lambda: notebook("solution")),
+              Submission(FORMULA_ID, A, lambda: notebook("solution"))]
     return found
 
 

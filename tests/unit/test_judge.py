@@ -4,6 +4,7 @@ the boundary is plain data; the judge's values are out of the worker's reach."""
 
 import ast
 import base64
+import tempfile
 
 import coursework
 import coursework.check
@@ -39,10 +40,14 @@ def for_student(student_id, replace=None):
     return {"student_id": f"STUDENT_ID = {student_id!r}", **(replace or {})}
 
 
+GIVEN_FOLDER = tempfile.TemporaryDirectory(prefix="given-")  # removed when the tests end
+
+
 def argv(assignment):
     """The sandbox of ``assignment``'s worker, with the earlier chapters' functions it imports."""
     graded = {t.function for t in assignments.TESTS[assignment].values() if hasattr(t, "function")}
-    return sandbox.worker_argv(given=sandbox.given_file(assignment, assignments.GIVEN[assignment], graded))
+    return sandbox.worker_argv(given=sandbox.given_file(GIVEN_FOLDER.name, assignment,
+                                                        assignments.GIVEN[assignment], graded))
 
 
 def run(assignment, replace=None, tests=None, student_id="student"):
@@ -140,7 +145,7 @@ def snoop(O, T):
 def test_the_judges_values_are_out_of_reach(tmp_path):
     secret = tmp_path / ".course_secret"
     judge.course_secret(secret)
-    paths = [str(ROOT / "grader" / "cases" / "ch03_output_error.py"), str(ROOT / "backprop" / "network.py"),
+    paths = [str(ROOT / "grader" / "assignments" / "ch03_output_error.py"), str(ROOT / "backprop" / "network.py"),
              str(ROOT / "solutions" / "ch03_output_error" / "ch03_output_error.ipynb"), str(secret),
              str(ROOT / "grader" / "judge.py")]
     student = judge.Student([("snoop", SNOOP.replace("PATHS", repr(paths)))], sandbox.worker_argv())
