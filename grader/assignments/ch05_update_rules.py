@@ -7,10 +7,10 @@ numerical_gradient and penalized_update (derived by the student for their varian
 import numpy as np
 
 from backprop import network as reference
-from coursework.compare import difference
+from coursework.compare import difference, wrong
 
 from . import draw
-from ..judge import Failed, compare, returned
+from ..judge import Failed, compare, matching
 from ..schema import Mistake
 
 
@@ -37,26 +37,45 @@ def numerical_gradient(rng):
             yield network, draw.tuple_or_batch(rng, m, sizes[0]), draw.tuple_or_batch(rng, m, sizes[-1], 0, 1), 1e-3
 
 
+# the gradient check's problem: a batch on a network of non-square layers, and a small eps
+CHECKED_SIZES, CHECKED_BATCH, CHECKED_L, CHECKED_EPS = [3, 4, 3, 2], 4, 0.1, 1e-5
+
+
 def gradient_check_of_update(student, rng):
-    """The exercise's last test: the student's update moves every weight by
-    -l dE/dw as the student's numerical_gradient measures it (chapter 5)."""
-    network = draw.network(rng, [3, 4, 3, 2])
-    X, T, l = rng.uniform(-1, 1, (4, 3)), rng.uniform(0, 1, (4, 2)), 0.1
+    """The exercise's last test, a gradient check (chapter 5): the student's update moves every
+    weight by -l dE/dw, and their numerical_gradient measures that dE/dw. Each is compared with
+    the judge's own values, never with the other: the reference's update, and the exact
+    gradient that step implies (dE/dw = -Delta w / l). An update that changes nothing and a
+    gradient of zeros agree with each other, and with nothing else."""
+    network = draw.network(rng, CHECKED_SIZES)
+    X = rng.uniform(-1, 1, (CHECKED_BATCH, CHECKED_SIZES[0]))
+    T = rng.uniform(0, 1, (CHECKED_BATCH, CHECKED_SIZES[-1]))
     outputs = reference.forward(X, network)
-    updated = returned(student.call("update", (network, outputs, reference.backward(outputs, T, network), l)),
-                       "update")
-    gradient = returned(student.call("numerical_gradient", (network, X, T, 1e-5)), "numerical_gradient")
-    for name, value in (("update", updated), ("numerical_gradient", gradient)):
-        problem = difference(value, [(W, theta) for W, theta in network], rtol=np.inf, atol=np.inf)
-        if problem:  # only the structure is compared here: a list of (W, theta) pairs of the right shapes
-            raise Failed(f"{name} returned the wrong structure: {problem}")
-    for k, ((W, theta), (W_new, theta_new), (dE_dW, dE_dtheta)) in enumerate(zip(network, updated, gradient)):
-        gap = max(np.max(np.abs((np.asarray(W_new, dtype=float) - W) / l + np.asarray(dE_dW, dtype=float))),
-                  np.max(np.abs((np.asarray(theta_new, dtype=float) - theta) / l
-                                + np.asarray(dE_dtheta, dtype=float))))
-        if not gap < 1e-6:
-            raise Failed(f"layer {k}: your update differs from -l dE/dw measured by your "
-                         f"numerical_gradient by up to {gap:.2g} (times l)")
+    errors = reference.backward(outputs, T, network)
+    stepped = reference.update(network, outputs, errors, CHECKED_L)
+    exact = [((W - W_new) / CHECKED_L, (theta - theta_new) / CHECKED_L)
+             for (W, theta), (W_new, theta_new) in zip(network, stepped)]
+    where = (f"in the gradient check (a {'-'.join(map(str, CHECKED_SIZES))} network, a batch of "
+             f"{CHECKED_BATCH} tuples, l = {CHECKED_L:g}, eps = {CHECKED_EPS:g})")
+    # the central difference is within about 1e-10 of the exact gradient at this eps; a
+    # one-sided one is off by about eps / 2 times the curvature, far outside the tolerance
+    checks = [("update", (network, outputs, errors, CHECKED_L), stepped, 1e-6, 1e-9),
+              ("numerical_gradient", (network, X, T, CHECKED_EPS), exact, 1e-6, 1e-8)]
+    problems = []
+    for name, args, expected, rtol, atol in checks:
+        outcome = student.call(name, args)
+        if outcome.problem:
+            raise Failed(outcome.problem)
+        mistakes = [m for m in MISTAKES if m.function == name]
+        if outcome.raised:
+            problem, known = f"it raised {outcome.raised}", matching(mistakes, args, raised=outcome.raised)
+        else:
+            problem = difference(outcome.value, expected, rtol, atol)
+            known = problem and matching(mistakes, args, got=outcome.value, rtol=rtol, atol=atol)
+        if problem:
+            problems.append(wrong(name, where, problem, known[0] if known else None))
+    if problems:
+        raise Failed("\n\n".join(problems))
 
 
 def penalized_update_of(variant, network, outputs, errors, l):

@@ -64,7 +64,8 @@ def largest_output_step_of(variant, O_prev, l):
 
 
 def largest_output_step(rng, variant):
-    yield (np.array([0.2, -0.7, 0.5]), 0.5)
+    # the largest |O_i| that of a negative O_i, scaled: not the visible example (coursework/examples.txt)
+    yield (float(rng.uniform(0.5, 2.0)) * np.array([0.2, -0.7, 0.5]), float(rng.uniform(0.05, 1.0)))
     yield (rng.uniform(0, 1, 5), float(rng.uniform(0.01, 1)))
     yield (rng.uniform(-2, 2, 8), float(rng.uniform(0.01, 1)))
     yield (rng.uniform(0, 1, 1), 0.1)

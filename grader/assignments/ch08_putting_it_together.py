@@ -13,9 +13,10 @@ import numpy as np
 from backprop import network as reference
 from backprop.datasets import load_seeds, minmax
 from coursework import variants
+from coursework.compare import describe, difference, wrong
 
 from . import draw
-from ..judge import Failed, compare, returned
+from ..judge import Failed, compare, matching, returned
 from ..schema import Mistake
 
 
@@ -150,11 +151,53 @@ def predict(rng):
 HELD_OUT = dict(l0=2.0, batch_size=4, tau=50, patience=20, max_epochs=120)
 
 
+def _numbers(value):
+    """``value`` as an array of floats, or None if it is not an array (or list) of real numbers."""
+    if type(value) not in (np.ndarray, list, tuple):
+        return None
+    try:
+        array = np.array(value)
+    except (TypeError, ValueError):
+        return None
+    return array.astype(float) if array.dtype.kind in "iuf" else None
+
+
+def trained_network(result, like):
+    """The network in what fit returned, as float arrays of the shapes of ``like``, the network
+    it was given; Failed says what is wrong. Nothing but weights and biases of those shapes
+    gets through: the judge classifies with them itself, so no other data can ride along."""
+    if not (type(result) in (tuple, list) and len(result) == 2):
+        raise Failed(f"fit should return (network, history), got {describe(result)}")
+    network = result[0]
+    if type(network) not in (list, tuple) or len(network) != len(like):
+        raise Failed(f"fit should return (network, history) with the network a list of {len(like)} (W, theta) "
+                     f"pairs, the layers of the network it was given; its network is {describe(network)}")
+    checked = []
+    for k, (pair, (W, theta)) in enumerate(zip(network, like)):
+        got = [_numbers(p) for p in pair] if type(pair) in (list, tuple) and len(pair) == 2 else [None]
+        if any(g is None for g in got) or [g.shape for g in got] != [W.shape, theta.shape]:
+            raise Failed(f"the network fit returned must have the layers of the network it was given: "
+                         f"network[{k}] should be (W, theta) with arrays of shapes {W.shape} and {theta.shape}, "
+                         f"and it is {describe(pair)}"
+                         + (f" of shapes {[g.shape for g in got]}" if all(g is not None for g in got) else ""))
+        if not all(np.all(np.isfinite(g)) for g in got):
+            raise Failed(f"the network fit returned holds values that are not finite numbers (nan or inf) "
+                         f"in network[{k}]")
+        checked.append(tuple(got))
+    return checked
+
+
 def held_out_accuracy(student, rng, minimum=0.85):
     """Train a 7-5-3 network with the student's ``fit`` on 120 of the wheat seeds, with 30 more
     as its validation split, and classify 60 others with their ``predict`` (chapter 8). The
     accuracy needed is ``minimum``, or the reference's own where it stays below that (60 tuples
-    are few: a split can be hard), so that a right answer always passes."""
+    are few: a split can be hard), so that a right answer always passes.
+
+    The held-out labels never reach the student's side, and nothing of the student's is
+    compared with the student's own: the judge takes the weights fit returned (of the shapes of
+    the network it was given, and nothing else), classifies with them by the reference's
+    predict, and scores those classes against the labels here; the student's predict must give
+    the same classes for that network, as the reference's does."""
     data = load_seeds()
     order = rng.permutation(len(data.y))
     fit_rows, val_rows, test_rows = order[:120], order[120:150], order[150:]
@@ -163,14 +206,18 @@ def held_out_accuracy(student, rng, minimum=0.85):
     T, T_val = reference.one_hot(data.y[fit_rows], 3), reference.one_hot(data.y[val_rows], 3)
     network = reference.init_network([7, 5, 3], rng)
     args = (X, T, X_val, T_val, network, *HELD_OUT.values())
-    result = returned(student.call("fit", args), "fit")
-    if not (type(result) in (tuple, list) and len(result) == 2 and type(result[0]) is list):
-        raise Failed(f"fit should return (network, history), got {type(result).__name__}")
-    predicted = returned(student.call("predict", (X_test, result[0])), "predict")
-    if not (type(predicted) is np.ndarray and predicted.shape == test_rows.shape):
-        raise Failed(f"predict on {len(test_rows)} held-out tuples returned {type(predicted).__name__} "
-                     f"of shape {np.shape(predicted)}, not an array of {len(test_rows)} class indices")
-    accuracy = float(np.mean(predicted == data.y[test_rows]))
+    trained = trained_network(returned(student.call("fit", args), "fit"), network)
+    with np.errstate(all="ignore"):
+        classes = reference.predict(X_test, trained)
+    predicted = returned(student.call("predict", (X_test, trained)), "predict")
+    problem = difference(predicted, classes)
+    if problem:
+        known = matching([m for m in MISTAKES if m.function == "predict"], (X_test, trained), got=predicted)
+        raise Failed(wrong("predict", f"on the {len(test_rows)} held-out tuples, with the network your fit returned",
+                           problem, known[0] if known else
+                           "predict must give the classes that network's outputs say: for each tuple, the output "
+                           "unit with the largest output (O >= 0.5 for a single output unit)."))
+    accuracy = float(np.mean(classes == data.y[test_rows]))
     if accuracy >= minimum:
         return
     reference_network, _ = fit_of(variants.variant(student.assignment, student.id), *args)

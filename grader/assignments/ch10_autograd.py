@@ -5,10 +5,14 @@ rules mul_backward, matmul_backward and sigmoid_backward, topological_order, and
 by the student for their variant's operation).
 """
 
+import collections
+import heapq
+
 import numpy as np
 
 from backprop import autograd
 from backprop.network import sigmoid
+from coursework.compare import describe
 
 from ..judge import Failed, compare, returned
 from ..schema import Mistake
@@ -75,19 +79,41 @@ def _violation(order, parents):
     return None
 
 
+NAMES_SHOWN = 10  # names of nodes quoted in a message; the rest are counted
+
+
+def _names(names):
+    """At most ``NAMES_SHOWN`` of ``names`` (strings), the smallest, and how many more: in time
+    linear in their number, whatever a student's list holds."""
+    names = list(names)
+    shown = [name[:40] for name in heapq.nsmallest(NAMES_SHOWN, names)]
+    more = len(names) - len(shown)
+    return f"{shown}" + (f" and {more} more" if more > 0 else "")
+
+
+def _not_names(got):
+    """What is wrong with ``got`` as a list of names, briefly (a student's list can be long)."""
+    if type(got) not in (list, tuple):
+        return describe(got)
+    k = next(k for k, node in enumerate(got) if type(node) is not str)
+    return f"{describe(got)}, and item {k} is {describe(got[k])}"
+
+
 def check_order(got, parents):
-    """None when ``got`` is a topological order of ``parents``, else what is wrong."""
+    """None when ``got`` is a topological order of ``parents``, else what is wrong. Its time is
+    linear in the length of ``got``: the list is the student's, and may be long."""
     if type(got) not in (list, tuple) or not all(type(node) is str for node in got):
-        return f"expected a list of the nodes' names, got {got!r}"[:300]
+        return f"expected a list of the nodes' names, got {_not_names(got)}"
     nodes = set(parents)
-    if len(set(got)) < len(got):
-        twice = sorted({node for node in got if got.count(node) > 1})
-        return f"{_message('a node listed twice')}\n\nDetails: {twice} appear more than once"
+    twice = [node for node, count in collections.Counter(got).items() if count > 1]
+    if twice:
+        return f"{_message('a node listed twice')}\n\nDetails: {_names(twice)} appear more than once"
     if set(got) != nodes:
-        missing, extra = sorted(nodes - set(got)), sorted(set(got) - nodes)
+        missing, extra = sorted(nodes - set(got)), set(got) - nodes
         if missing and not extra and all(not parents[node] for node in missing):
             return f"{_message('inputs left out')}\n\nDetails: {missing} are missing"
-        return f"expected every node of the graph exactly once: missing {missing}, not in the graph {extra}"
+        return (f"expected every node of the graph exactly once: missing {missing}, "
+                f"not in the graph {_names(extra)}")
     bad = _violation(list(got), parents)
     if bad is None:
         return None

@@ -68,12 +68,17 @@ def layer_error(rng, variant):
 
 
 def clip_by_norm(rng):
-    yield ([np.array([[3.0, 0.0], [0.0, 4.0]]), np.array([12.0])], 6.5)           # norm 13
-    yield ([np.array([[0.1, -0.2], [0.3, 0.0]]), np.array([0.05, 0.1])], 1.0)    # below: unchanged
+    # every case drawn, none a visible example (coursework/examples.txt holds those with their answers):
+    # the cases that alone tell some mistakes apart (below max_norm, a norm of 0) must be new ones
+    c = float(rng.uniform(0.5, 2.0))
+    yield ([c * np.array([[3.0, 0.0], [0.0, 4.0]]), c * np.array([12.0])], 6.5 * c)   # norm 13 c
+    yield ([rng.uniform(-0.3, 0.3, (2, 2)), rng.uniform(-0.1, 0.1, 2)],
+           float(rng.uniform(1.0, 2.0)))                                              # below (norm < 0.65): unchanged
     yield ([rng.normal(0, 5, (4, 3)), rng.normal(0, 0.01, 3), rng.normal(0, 1, (3, 1)), rng.normal(0, 1, 1)],
            float(rng.uniform(0.5, 2)))
     yield ([rng.normal(0, 1, 7)], 0.1)
-    yield ([np.zeros((2, 2)), np.zeros(2)], 1.0)                                 # norm 0
+    n, k = (int(v) for v in rng.integers(2, 5, 2))
+    yield ([np.zeros((n, k)), np.zeros(k)], float(rng.uniform(0.5, 2.0)))             # norm 0
     yield ([rng.normal(0, 3, (5, 2)), rng.normal(0, 0.1, 2)], float(rng.uniform(1, 5)))
 
 
