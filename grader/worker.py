@@ -102,7 +102,7 @@ def within(outputs, limit=MAX_NOTEBOOK_OUTPUT):
         for key in ("stdout", "stderr", "result"):
             text = output[key]
             if text and len(text) > limit:
-                output[key] = text[:limit] + SPENT if limit else ""
+                output[key] = text[:limit] + SPENT if limit else "" if key != "result" else None
             limit = max(0, limit - len(text or ""))
         if output["error"] is not None:
             size = sum(map(len, output["error"][2]))

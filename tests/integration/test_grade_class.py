@@ -182,8 +182,8 @@ def test_every_csv_cell_is_bounded_and_formula_safe(graded_class):
     for path in paths:
         with open(path, newline="") as f:
             cells = [cell for row in list(csv.reader(f))[1:] for cell in row]
-        assert cells, path
-        assert max(map(len, cells)) <= CSV_CELL, path
+        assert cells or "similarity" in path.parts, path
+        assert max(map(len, cells), default=0) <= CSV_CELL, path
         assert all(not c or c[0] not in "=+-@|%" or c.lstrip("-").replace(".", "", 1).isdigit() for c in cells), path
     assert float(graded_class.rows["'" + FORMULA_ID, A]["score"]) == FULL
 
@@ -192,12 +192,14 @@ def test_feedback_pages_stay_under_their_documented_size(graded_class):
     """A page holds the notebook's own cells, at most MAX_NOTEBOOK_OUTPUT characters of
     output and MAX_VERDICT per test, whatever the worker sent; none is over MAX_PAGE."""
     from grader.class_run import MAX_PAGE
+    from grader.worker import MAX_OUTPUT
 
     pages = sorted((graded_class.course / "feedback").rglob("*.html"))
     assert max(p.stat().st_size for p in pages) <= MAX_PAGE
     for student in ("floods_type_names", "raises_megabytes", "prints_uncut"):
         assert graded_class.feedback(student, A).stat().st_size < 2**20, student
-    assert "truncated by the grader" in graded_class.feedback("prints_uncut", A).read_text()
+    uncut = graded_class.feedback("prints_uncut", A).read_text()  # the worker's own cuts switched off
+    assert "truncated by the grader" in uncut and "y" * (MAX_OUTPUT + 1) not in uncut
     assert "\\ud800" in graded_class.feedback("prints_surrogates", A).read_text()
 
 
@@ -209,5 +211,5 @@ def test_the_runs_own_cost_is_bounded(graded_class):
 
     usage = json.loads((graded_class.course / "_grading" / "run.json").read_text())
     assert usage["submissions"] > 150 and 0 < usage["children"]["count"] <= usage["submissions"]
-    assert usage["cpu_seconds"] < 120, usage
+    assert usage["cpu_seconds"] < 60, usage  # 18 s measured for this class of 180
     assert usage["max_rss_mb"] < 1024 and usage["children"]["max_rss_mb"] < 1024, usage

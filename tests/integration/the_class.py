@@ -329,7 +329,10 @@ worker.cut_error = worker.within = lambda value, *args: value"""
 def with_copies(nb, grade, count):
     """nb with ``count`` more copies of the cell ``grade``, metadata and all, after it."""
     index = next(i for i, c in enumerate(nb.cells) if grade_id(c) == grade)
-    nb.cells[index + 1:index + 1] = [copy.deepcopy(nb.cells[index]) for _ in range(count)]
+    copies = [copy.deepcopy(nb.cells[index]) for _ in range(count)]
+    for number, cell in enumerate(copies):
+        cell.id = f"copy-{number}"
+    nb.cells[index + 1:index + 1] = copies
     return nb
 
 
@@ -382,8 +385,9 @@ HOSTILE = {
     "raises_megabytes": (lambda: with_cell(with_cell(notebook("stub"), UNCUT), "def output_error(O, T):\n"
                          "    raise ValueError('x' * 10_000_000)", after="output_error"), "graded", 0, ""),
     "prints_uncut": (lambda: with_cell(with_cell(with_cell(notebook("solution"), UNCUT),
+                     "raise ValueError('z')  # " + "q" * 300_000, after="one_hot"),
                      "print('y' * 5_000_000)\n{'k%d' % i: i for i in range(60_000)}", after="one_hot"),
-                     "raise ValueError('z')  # " + "q" * 300_000, after="one_hot"), "graded", FULL, ""),
+                     "graded", FULL, ""),
     "prints_surrogates": (lambda: with_cell(with_cell(notebook("solution"), "raise ValueError('\\udc00')",
                                                       after="one_hot"), "print('\\ud800')", after="one_hot"),
                           "graded", FULL, ""),
