@@ -201,6 +201,8 @@ def test_feedback_pages_stay_under_their_documented_size(graded_class):
     uncut = graded_class.feedback("prints_uncut", A).read_text()  # the worker's own cuts switched off
     assert "truncated by the grader" in uncut and "y" * (MAX_OUTPUT + 1) not in uncut
     assert "\\ud800" in graded_class.feedback("prints_surrogates", A).read_text()
+    flood = page_text(graded_class.feedback("floods_type_names", A).read_text())
+    assert "type names in one message" in flood, flood[:3000]
 
 
 def test_the_runs_own_cost_is_bounded(graded_class):

@@ -381,7 +381,8 @@ HOSTILE = {
                          "graded", FULL, ""),
     # what the judge keeps or does on the trusted side is bounded by the case, not by the student
     "floods_type_names": (lambda: with_cell(notebook("stub"), "def output_error(O, T):\n"
-                          "    return [type(f'T{i}', (), {})() for i in range(100_000)]"), "graded", 0, ""),
+                          "    return [type(f'T{i}', (), {})() for i in range(100_000)]", after="output_error"),
+                          "graded", 0, ""),
     "raises_megabytes": (lambda: with_cell(with_cell(notebook("stub"), UNCUT), "def output_error(O, T):\n"
                          "    raise ValueError('x' * 10_000_000)", after="output_error"), "graded", 0, ""),
     "prints_uncut": (lambda: with_cell(with_cell(with_cell(notebook("solution"), UNCUT),

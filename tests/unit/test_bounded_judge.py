@@ -83,8 +83,8 @@ def test_outputs_are_cut_by_the_judge_whatever_the_worker_sent(fake):
     total = 0
     for output in fake.outputs:
         for key in ("stdout", "stderr", "result"):
-            assert len(output[key]) <= MAX_OUTPUT + 100
-            total += len(output[key])
+            assert len(output[key] or "") <= MAX_OUTPUT + 100
+            total += len(output[key] or "")
         if output["error"]:
             name, message, lines = output["error"]
             assert len(name) <= 200 and len(message) <= 2000
