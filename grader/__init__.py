@@ -16,7 +16,7 @@ The trust boundary is a process boundary, and the file names show it:
     preprocessors/   nbgrader preprocessors: JudgeTests puts the judge's verdicts into nbgrader,
                      RestoreDeletedTests puts deleted test cells back and records which
     autograde.py     one submission through nbgrader's API (autograde, generate_feedback)
-    class_run.py     ``make grade``: stage -> forked autograde per submission -> rows
+    class_run.py     ``make grade``: a forked child per submission (stage, autograde) -> rows
     cluster.py       ``SCHEDULER=... make grade``: the same grading of each submission on Dask workers
     report.py        grades.csv, the pages of notebooks not graded, progress
     similarity.py    the pairs of near-identical answers, for the instructor to look at

@@ -13,6 +13,9 @@ that overruns the time limit is killed with the sandbox it started.
 * the student's code runs only in the judge's worker, confined by
   bubblewrap (``sandbox.py``); the marks are the judge's (``judge.py``),
   which runs in the grading child, outside it;
+* a submission is read, checked and repaired in its grading child, under
+  its time limit and the child's cap on memory, so what a notebook costs to
+  read is its own submission's, never the run's (limits: instructors page);
 * a notebook that cannot be graded (missing, corrupt, code that ended the
   Python process running it, cells or a notebook over their time limit) is reported as ``not graded`` with
   the reason, never as a silent zero.
@@ -173,6 +176,8 @@ class Course:
             due = self.due_date(assignment)
             if due:
                 gb.update_or_create_assignment(assignment, duedate=due)
+        for notebook in self.notebooks(assignment):  # read once, here, for every child
+            self.source_cells(assignment, notebook)
         if not self.scheduler:  # only children forked here inherit what it warms
             self.warm_up(template, assignment)
         return template, scores
