@@ -55,7 +55,8 @@ bench-lite: $(VENV)/installed
 # writes grades.csv and feedback/; WORKERS=n sets how many run at once;
 # SCHEDULER=tcp://HOST:PORT grades on that Dask cluster instead (grader/cluster.py)
 grade: $(VENV)/installed
-	python -m grader $(if $(WORKERS),--workers $(WORKERS))
+	python -m grader $(if $(WORKERS),--workers $(WORKERS)) $(if $(ASSIGNMENT),--assignment "$(ASSIGNMENT)") \
+		$(if $(STUDENT),--student "$(STUDENT)")
 
 serve: $(VENV)/installed
 	@echo "Serving the site at http://127.0.0.1:8000/ (Ctrl-C stops)"

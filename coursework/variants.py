@@ -239,15 +239,22 @@ OPTIONS = {
 }
 
 
+def canonical_id(student_id):
+    """A student id as the course compares ids everywhere (the variant, the
+    judge, the roster): without surrounding spaces, case folded, so that
+    "Grace " typed in a notebook is the "grace" it was submitted under."""
+    return str(student_id).strip().casefold()
+
+
 def variant(assignment, student_id):
     """The variant of ``assignment`` for the student ``student_id`` (the id
-    they submit under, as their course knows them)."""
+    they submit under, as their course knows them; ``canonical_id``)."""
     student = str(student_id).strip()
     if not student:
         raise ValueError("enter your id in the cell above (STUDENT_ID = \"...\", the id you submit under), "
                          "run it, then run this cell: your variant depends on it")
     options = OPTIONS[assignment]
-    digest = hashlib.sha256(f"{assignment}\n{student}".encode()).digest()
+    digest = hashlib.sha256(f"{assignment}\n{canonical_id(student)}".encode()).digest()
     name, text, params = options[int.from_bytes(digest[:8], "big") % len(options)]
     return Variant(assignment, student, name, text, params)
 

@@ -46,6 +46,8 @@ from pathlib import Path
 
 import nbformat
 
+from coursework.variants import canonical_id
+
 from . import sandbox, similarity
 from .autograde import autograde_and_feedback, limit_memory, nbgrader_api, report, write_usage
 from .judge import course_secret
@@ -65,7 +67,7 @@ class Course:
     """The course root and the settings of one grading run."""
 
     def __init__(self, root, workers, cell_timeout, notebook_timeout, memory_mb, max_mb=20, scheduler=None,
-                 judge_mb=2048):
+                 judge_mb=2048, assignments=(), students=()):
         self.root = Path(root).resolve()
         self.scheduler = scheduler  # a Dask scheduler's address: grade there (cluster.py), not here
         self.work = self.root / "_grading"
@@ -74,6 +76,9 @@ class Course:
         self.notebook_timeout = notebook_timeout
         self.memory_mb = memory_mb
         self.judge_mb = judge_mb
+        # a part of the class to grade again (empty: all of it); ids compared as variants.canonical_id
+        self.only_assignments = set(assignments)
+        self.only_students = {canonical_id(s) for s in students}
         self.max_mb = max_mb
         self.env = dict(os.environ, PATH=f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}")
         try:
@@ -95,6 +100,31 @@ class Course:
         nb = nbformat.read(self.root / "solutions" / assignment / notebook, as_version=4)
         return {c.metadata["nbgrader"]["grade_id"]: c for c in nb.cells if "nbgrader" in c.metadata}
 
+    def wanted(self, student, assignment=None):
+        """Whether this run grades ``student``'s ``assignment`` (``--student``, ``--assignment``)."""
+        return ((not self.only_students or canonical_id(student) in self.only_students)
+                and (assignment is None or not self.only_assignments or assignment in self.only_assignments))
+
+    @functools.cache
+    def released(self, assignment, notebook):
+        """(the sources of the release's answer cells, {grade_id: source}; the sources of its
+        other code cells without a grade id, each without its STUDENT_ID line)."""
+        nb = nbformat.read(self.work / "templates" / assignment / "exercises" / assignment / notebook, as_version=4)
+        answers = {c.metadata["nbgrader"]["grade_id"]: c.source for c in nb.cells
+                   if c.metadata.get("nbgrader", {}).get("solution")}
+        return answers, {_without_id(c.source) for c in nb.cells if c.cell_type == "code" and "nbgrader" not in c.metadata}
+
+    def roster(self):
+        """The students of the course's own gradebook (``nbgrader db student add``), read, never written."""
+        gradebook = self.root / "gradebook.db"
+        if not gradebook.is_file():
+            return []
+        try:
+            with contextlib.closing(sqlite3.connect(f"{gradebook.as_uri()}?mode=ro", uri=True)) as db:
+                return sorted(row[0] for row in db.execute("SELECT id FROM student"))
+        except sqlite3.Error:
+            return []
+
     def submissions(self):
         """(student, assignment) of each folder in submitted/ to grade, and a
         not-graded Row for each entry that cannot be: a link (never followed),
@@ -103,12 +133,16 @@ class Course:
         found, refused = [], []
         students = self.root / "submitted"
         for student in sorted(os.scandir(students) if students.is_dir() else [], key=lambda e: e.name):
+            if not self.wanted(student.name):
+                continue
             if student.is_symlink() or not student.is_dir(follow_symlinks=False):
                 kind = "a symbolic link, which is not followed" if student.is_symlink() else "a file"
                 refused.append(Row(student.name, "", "", reason=f"submitted/{student.name} is {kind}, "
                                                                 f"where a folder of assignments belongs"))
                 continue
             for entry in sorted(os.scandir(student.path), key=lambda e: e.name):
+                if not self.wanted(student.name, entry.name):
+                    continue
                 if entry.is_symlink():
                     reason = f"submitted/{student.name}/{entry.name} is a symbolic link, which is not followed"
                 elif not entry.is_dir(follow_symlinks=False):
@@ -178,6 +212,7 @@ class Course:
                 gb.update_or_create_assignment(assignment, duedate=due)
         for notebook in self.notebooks(assignment):  # read once, here, for every child
             self.source_cells(assignment, notebook)
+            self.released(assignment, notebook)
         if not self.scheduler:  # only children forked here inherit what it warms
             self.warm_up(template, assignment)
         return template, scores
@@ -268,6 +303,9 @@ class Course:
                 continue
             if repaired:
                 row.reason = f"graded as ordinary cells: {repaired}"
+            if self.untouched(nb, assignment, name):
+                row.reason = "; ".join(filter(None, [row.reason, "untouched: no answer written, every answer "
+                                                                 "cell as released and no code of the student's own"]))
             nbformat.write(nb, inbox / name)
             job.to_grade.append(row)
         if job.to_grade:
@@ -278,6 +316,20 @@ class Course:
                               f"c.JudgeTests.memory_mb = {self.memory_mb}",
                               f"c.JudgeTests.given_dir = {str(job.folder / 'given')!r}")
         job.save()
+
+    def untouched(self, nb, assignment, notebook):
+        """Whether a submission is its release as handed out: every answer cell
+        as released, and no code cell of its own but those of the release (the
+        STUDENT_ID line aside)."""
+        answers, others = self.released(assignment, notebook)
+        for cell in nb.cells:
+            grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
+            if grade_id in answers and cell.source != answers[grade_id]:
+                return False
+            if (cell.cell_type == "code" and "nbgrader" not in cell.metadata
+                    and _without_id(cell.source) not in others):
+                return False
+        return True
 
     def start(self, job, grade=True):
         """Fork a child that stages `job` and (with `grade`) grades it with
@@ -343,8 +395,11 @@ class Course:
                     row.late_by = round(notebook.assignment.total_seconds_late / 3600, 2)
                 row.status = "graded"
                 restored = ", ".join(verdict["restored"]) if verdict else ""
+                solves = sorted({v["solves"] for v in verdict["tests"].values() if v.get("solves")}) if verdict else []
                 row.reason = "; ".join(filter(None, [
                     row.reason, restored and f"deleted test cells restored and graded: {restored}",
+                    solves and f"solves the variant {', '.join(solves)} of another id, not the one of "
+                               f"{row.student!r} (its STUDENT_ID differs from the id it was submitted under)",
                     verdict and verdict["reason"]]))
         self.write_feedback(job)
         return job.rows
@@ -377,27 +432,50 @@ class Course:
         except BlockingIOError:
             sys.exit("make grade: another make grade is running in this course; wait for it to end")
         found, refused = self.submissions()
-        assignments = sorted({a for _, a in found})
+        known = {p.name for p in (self.root / "solutions").iterdir() if p.is_dir()}
+        assignments = sorted({a for _, a in found} | (self.only_assignments & known))
         print(f"make grade: {len(found)} submissions of {len(assignments)} assignments from "
               f"{len({s for s, _ in found})} students in {self.root / 'submitted'}", file=sys.stderr, flush=True)
         templates = {}
         for assignment in assignments:
             print(f"preparing {assignment} (its gradebook, from solutions/)", file=sys.stderr, flush=True)
             templates[assignment] = self.prepare(assignment)
-        for stale in ("jobs", "feedback"):
+        partial = bool(self.only_assignments or self.only_students)
+        # a part of the class graded again keeps the other students' jobs (similarity reads them)
+        for stale in ("feedback",) if partial else ("jobs", "feedback"):
             shutil.rmtree(self.work / stale, ignore_errors=True)
-        rows, progress = list(refused), Progress(len(found))
+        rows, progress = list(refused) + self.missing(found, templates), Progress(len(found))
         if self.scheduler:
             from . import cluster
             cluster.grade(self, found, templates, rows, progress)
         else:
             self.grade_here(found, templates, rows, progress)
         progress.done(rows)
-        self.publish(rows)
+        self.publish(rows, self.merged(rows, assignments) if partial else rows)
         # pairs of near-identical answers, for the instructor to look at: similarity/<assignment>.csv
         similarity.write_reports(self.root, self.work, assignments)
         self.write_usage(found)
         return rows
+
+    def missing(self, found, templates):
+        """A ``missing`` row for each notebook of each assignment graded in this run that a
+        student of the gradebook's roster handed nothing in for."""
+        handed_in = {(canonical_id(s), a) for s, a in found}
+        return [Row(student, assignment, notebook, max_score=max_score, status="missing",
+                    reason="nothing handed in (the student is in the course's gradebook)")
+                for assignment in sorted(templates) for student in self.roster()
+                if self.wanted(student, assignment) and (canonical_id(student), assignment) not in handed_in
+                for notebook, max_score in sorted(templates[assignment][1].items())]
+
+    def merged(self, rows, assignments):
+        """The previous run's rows (``_grading/rows.json``) with those of the students and
+        ``assignments`` graded now replaced by ``rows``."""
+        try:
+            previous = [Row(**row) for row in json.loads((self.work / "rows.json").read_text())]
+        except (OSError, ValueError, TypeError):
+            previous = []
+        return [row for row in previous if not (self.wanted(row.student, row.assignment or None)
+                                                and (not row.assignment or row.assignment in assignments))] + rows
 
     def write_usage(self, found):
         """``_grading/run.json``: what this run cost, as data: this process's CPU
@@ -454,8 +532,9 @@ class Course:
             for pid in running:
                 os.killpg(pid, signal.SIGKILL)
 
-    def publish(self, rows):
-        """Move this run's feedback into feedback/ and write grades.csv, each
+    def publish(self, rows, all_rows):
+        """Move this run's feedback (of ``rows``) into feedback/ and write grades.csv of
+        ``all_rows`` and ``_grading/rows.json`` (the same rows, whole, as data), each
         replaced by a rename: a reader sees the old results or the new."""
         for student, assignment in sorted({(r.student, r.assignment) for r in rows}):
             new = self.work / "feedback" / student / assignment
@@ -471,10 +550,11 @@ class Course:
             os.replace(new, final)
             shutil.rmtree(old, ignore_errors=True)
         install_mathjax(self.root / "feedback")
-        for name, write in (("grades.csv", write_grades), ("grades_by_student.csv", write_totals)):
-            partial = self.root / f"{name}.partial"
-            write(partial, rows)
-            os.replace(partial, self.root / name)
+        for path, write in ((self.root / "grades.csv", write_grades), (self.root / "grades_by_student.csv", write_totals),
+                            (self.work / "rows.json", write_rows)):
+            partial = path.with_name(path.name + ".partial")
+            write(partial, all_rows)
+            os.replace(partial, path)
 
 
 @dataclass
@@ -504,6 +584,15 @@ class Job:
         self.rows = [Row(**row) for row in staged["rows"]]
         self.to_grade = [row for row in self.rows if row.notebook in staged["to_grade"]]
         return True
+
+
+def write_rows(path, rows):
+    Path(path).write_text(json.dumps([dataclasses.asdict(row) for row in rows]))
+
+
+def _without_id(source):
+    """A cell's source without its STUDENT_ID line, which every student edits."""
+    return "\n".join(line for line in source.splitlines() if not line.startswith("STUDENT_ID")).strip()
 
 
 def listed(items, most=10):
@@ -575,13 +664,17 @@ def main(argv=None):
     parser.add_argument("--judge-memory", type=int, default=2048,
                         help="megabytes of address space of the process grading one notebook (the judge, "
                              "nbgrader), apart from the student's code")
+    parser.add_argument("--assignment", action="append", default=[],
+                        help="grade only this assignment (again); repeat for more; the rest of grades.csv stays")
+    parser.add_argument("--student", action="append", default=[],
+                        help="grade only this student (again); repeat for more; the rest of grades.csv stays")
     parser.add_argument("--scheduler", default=os.environ.get("SCHEDULER") or None,
                         help="grade on the Dask cluster of this scheduler, tcp://HOST:PORT "
                              "(default: $SCHEDULER; unset: on this machine)")
     args = parser.parse_args(argv)
     try:
         Course(args.root, args.workers, args.cell_timeout, args.notebook_timeout, args.memory,
-               args.max_mb, args.scheduler, args.judge_memory).run()
+               args.max_mb, args.scheduler, args.judge_memory, args.assignment, args.student).run()
     except KeyboardInterrupt:
         sys.exit("\nmake grade: interrupted; grades.csv and feedback/ are as the previous run left them")
 

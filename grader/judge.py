@@ -46,7 +46,12 @@ MAX_RAISED = 2000   # characters of an error's message quoted from the student's
 
 
 class Failed(Exception):
-    """A failed test; its message is what the student reads."""
+    """A failed test; its message is what the student reads. ``solves`` names
+    the variant of another id that the answer solves, when that is why."""
+
+    def __init__(self, message, solves=None):
+        super().__init__(message)
+        self.solves = solves
 
 
 class Outcome(NamedTuple):
@@ -377,7 +382,7 @@ def compare(function, cases, rtol=1e-6, atol=1e-9, reference_function=None, per_
                     if alike:
                         message += (f"\n\nIf {own.student!r} is your id already, the same answer comes from a "
                                     f"known mistake in your own variant: {alike[0]}")
-                    raise Failed(message)
+                    raise Failed(message, solves=other)
         counts = {}
         for _, _, known in failures:
             for mistake in known:
@@ -419,7 +424,8 @@ def judge(cells, tests, seed_of, argv=None, cells_timeout=60.0, call_timeout=30.
             except Failed as failure:
                 message = str(failure)  # cut here, whatever the test quoted of the student's
                 message = message if len(message) <= MAX_VERDICT else message[:MAX_VERDICT] + TRUNCATED
-                verdicts[grade_id] = Verdict(passed=False, message=message)
+                verdicts[grade_id] = Verdict(passed=False, message=message,
+                                             **({"solves": failure.solves} if failure.solves else {}))
         return Report(status="graded", reason="", tests=verdicts, outputs=student.outputs, restored=[])
     finally:
         student.close()

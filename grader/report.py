@@ -15,6 +15,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from coursework.variants import canonical_id
 from defusedcsv import csv
 
 # characters of one CSV cell: spreadsheet tools and Python's csv reader (field_size_limit 131,072)
@@ -61,20 +62,32 @@ def write_grades(path, rows):
 
 def write_totals(path, rows):
     """What an LMS gradebook imports: one row per student, one column per
-    assignment, the marks after any late penalty (empty where a notebook
-    was not graded)."""
+    assignment, the marks after any late penalty; where there is no mark, why:
+    ``missing`` (nothing handed in), ``not graded`` (see grades.csv), or
+    empty (the student has no row for that assignment, not in the roster)."""
     notebooks = [r for r in rows if r.notebook]
     assignments = sorted({r.assignment for r in notebooks})
-    marks = {}  # (student, assignment) -> its notebooks' marks, None for one not graded
-    for r in notebooks:
-        marks.setdefault((r.student, r.assignment), []).append(
-            float(r.score) - float(r.penalty or 0) if r.status == "graded" else None)
+    marks = {}  # (student, assignment) -> its notebooks' marks, or their status when there is none
+    names = {}  # a student's canonical id -> the id as written, the first in sorted order
+    for r in sorted(notebooks, key=lambda r: r.student):
+        student = canonical_id(r.student)
+        names.setdefault(student, r.student)
+        marks.setdefault((student, r.assignment), []).append(
+            float(r.score) - float(r.penalty or 0) if r.status == "graded" else r.status)
     with open(path, "w", newline="") as out:
         writer = csv.writer(out)
         writer.writerow(["student", *assignments])
-        for student in sorted({r.student for r in notebooks}):
-            cells = [marks.get((student, a), [None]) for a in assignments]
-            writer.writerow([csv_cell(student), *["" if None in m else f"{sum(m):g}" for m in cells]])
+        for student in sorted(names):
+            writer.writerow([csv_cell(names[student]), *[_total(marks.get((student, a), [])) for a in assignments]])
+
+
+def _total(marks):
+    if not marks:
+        return ""
+    for status in ("not graded", "missing"):
+        if status in marks:
+            return status
+    return f"{sum(marks):g}"
 
 
 def not_graded_page(row):
@@ -161,12 +174,20 @@ class Progress:
               file=sys.stderr, flush=True)
 
     def done(self, rows):
+        """The run's summary: how many notebooks were graded, not graded (each with
+        its reason), missing from students of the roster, and late (with penalties)."""
         if self.tty:
             print(file=sys.stderr)
-        graded = sum(r.status == "graded" for r in rows)
-        print(f"{graded} of {len(rows)} notebooks graded; grades.csv and feedback/ written",
-              file=sys.stderr)
+        late = [r for r in rows if r.status == "graded" and float(r.late_by or 0) > 0]
+        counts = {status: sum(r.status == status for r in rows) for status in ("graded", "not graded", "missing")}
+        print(f"{counts['graded']} of {len(rows)} notebooks graded, {counts['not graded']} not graded, "
+              f"{counts['missing']} missing, {len(late)} late; grades.csv and feedback/ written", file=sys.stderr)
         for r in rows:
-            if r.status != "graded":
-                print(f"  not graded: {shown(r.student)} {shown(r.assignment)} {shown(r.notebook)}: "
-                      f"{shown(r.reason)}", file=sys.stderr)
+            what = shown(f"{r.student} {r.assignment} {r.notebook}".strip())
+            if r.status == "not graded":
+                print(f"  not graded: {what}: {shown(r.reason)}", file=sys.stderr)
+            elif r.status == "missing":
+                print(f"  missing: {what}", file=sys.stderr)
+        for r in late:
+            print(f"  late: {shown(f'{r.student} {r.assignment} {r.notebook}')} by {float(r.late_by):g} h, "
+                  f"{float(r.penalty or 0):g} points off", file=sys.stderr)

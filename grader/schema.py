@@ -5,10 +5,12 @@ which ``make grade`` reads)."""
 from typing import Callable, NamedTuple, Optional, TypedDict
 
 
-class Verdict(TypedDict):
-    """One test cell's verdict: passed or not, and what the student reads."""
+class Verdict(TypedDict, total=False):
+    """One test cell's verdict: passed or not, and what the student reads;
+    ``solves``, when the answer solves another id's variant, that variant's name."""
     passed: bool
     message: str
+    solves: str
 
 
 class Report(TypedDict):

@@ -123,7 +123,7 @@ def logic_network_test(student, rng):
             raise Failed(f"your logic_network solves the variant \"{other}\", which is not yours: "
                          f"you submitted as {own.student!r}, whose variant is \"{own.name}\" "
                          f"({own.text}). Enter the id you submit under in the notebook's STUDENT_ID "
-                         f"cell, run the cell after it to see your variant, and solve that one.")
+                         f"cell, run the cell after it to see your variant, and solve that one.", solves=other)
     rows = "\n".join(f"  x = ({', '.join(f'{v:g}' for v in x)}): output {o:.3f}, wanted {t:g}"
                      for x, o, t in zip(TRUTH_TABLE[bad], O[bad], T[bad]))
     problem = f"the output is not within {TOLERANCE:g} of the wanted value for these inputs x = (x1, x2, x3):\n{rows}"

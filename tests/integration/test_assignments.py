@@ -166,6 +166,7 @@ def test_a_notebook_solved_for_another_id_loses_those_marks(graded_class):
         lost = {cell for cell, (score, top) in scores.items() if score < top}
         assert lost == {g for g, t in tests.items() if getattr(t, "per_variant", False)}, (name, scores)
         assert "which is not yours: you submitted as 'copied'" in page, name
+        assert "solves the variant" in graded_class.rows["copied", name]["reason"], name
 
 
 def test_each_known_mistake_loses_marks_and_is_named(graded_class):

@@ -73,7 +73,8 @@ def test_feedback_never_shows_the_judges_cases_or_the_secret(graded_class):
     case_lines = {line.strip() for path in (ROOT / "grader" / "assignments").glob("*.py")
                   for line in path.read_text().splitlines() if len(line.strip()) >= 25}
     pages = sorted((graded_class.course / "feedback").rglob("*.html"))
-    assert len(pages) >= len(graded_class.rows) - len(ODD_ENTRIES)
+    handed_in = [r for r in graded_class.rows.values() if r["status"] != "missing"]
+    assert len(pages) >= len(handed_in) - len(ODD_ENTRIES)
     assert "In" in page_text(graded_class.feedback("prints_hidden_source", A).read_text())
     for path in pages:
         page = page_text(path.read_text())
@@ -104,15 +105,32 @@ def test_no_submitted_file_changes(graded_class):
     assert graded_class.unchanged == [True, True]
 
 
-def test_a_second_run_gives_the_same_grades(graded_class):
-    """`make grade` again, in a copy of the graded course that keeps the REGRADED
-    students of chapter 3: each row is the first run's, byte for byte."""
-    first, second = rows_of(graded_class.course), rows_of(graded_class.again_course)
-    assert set(second) == {(s, A) for s in REGRADED}
-    assert {key: first[key] for key in second} == second
-    assert {r["status"] for r in second.values()} == {"graded", "not graded"}
-    lines = {line for line in (graded_class.course / "grades.csv").read_text().splitlines()}
-    assert set((graded_class.again_course / "grades.csv").read_text().splitlines()) <= lines
+def test_a_part_of_the_class_graded_again_gives_the_same_grades_and_keeps_the_rest(graded_class):
+    """`make grade ASSIGNMENT=A STUDENT=...` in a copy of the graded course: only the
+    REGRADED students of chapter 3 are graded, and grades.csv and grades_by_student.csv
+    are the first run's, byte for byte, the regraded rows and every other one."""
+    assert f"make grade: {len(REGRADED)} submissions of 1 assignments" in graded_class.again.stderr
+    assert len(list((graded_class.again_course / "_grading" / "jobs" / A).glob("*/usage.json"))) > len(REGRADED)
+    for name in ("grades.csv", "grades_by_student.csv"):
+        assert (graded_class.again_course / name).read_text() == (graded_class.course / name).read_text(), name
+    regraded = {key: row for key, row in rows_of(graded_class.again_course).items() if key[0] in REGRADED}
+    assert {r["status"] for r in regraded.values()} == {"graded", "not graded"}
+
+
+def test_the_roster_counts(graded_class):
+    """A student of the course's gradebook who handed nothing in has a row per notebook
+    (status missing) and a line on the terminal; grades_by_student.csv says missing, not
+    graded and zero apart; an id is one id whatever its case and spaces."""
+    from the_class import SPELLED_OTHERWISE
+
+    rows = graded_class.rows
+    assert rows["roster_only", A]["status"] == "missing" and "nothing handed in" in rows["roster_only", A]["reason"]
+    assert f"missing: roster_only {A} {A}" in graded_class.run.stderr
+    assert float(rows[SPELLED_OTHERWISE, A]["score"]) == FULL and ("Grace", A) not in rows
+    totals = {r["student"]: r for r in csv.DictReader(open(graded_class.course / "grades_by_student.csv"))}
+    assert totals["roster_only"][A] == "missing" and totals["stub"][A] == "0"
+    assert totals["corrupt"][A] == "not graded" and float(totals["solution"][A]) == FULL
+    assert "untouched" in rows["stub", A]["reason"] and "untouched" not in rows["solution", A]["reason"]
 
 
 def test_near_identical_answers_are_listed_for_the_instructor(graded_class):
@@ -130,7 +148,7 @@ def test_near_identical_answers_are_listed_for_the_instructor(graded_class):
 
 
 def test_progress_is_shown(graded_class):
-    graded = sum(1 for (s, a) in graded_class.rows if (s, a) not in ODD_ENTRIES)
+    graded = sum(1 for (s, a), r in graded_class.rows.items() if (s, a) not in ODD_ENTRIES and r["status"] != "missing")
     assert f"{graded}/{graded} submissions" in graded_class.run.stderr
 
 

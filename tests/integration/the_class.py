@@ -423,6 +423,10 @@ ODD_ENTRIES = {("file_for_folder", A): "a file where a folder belongs",
                ("linked_student", ""): "symbolic link"}
 CONTROL_ID = "ctrl\x1b[31mred"  # a student id with a terminal escape in it
 FORMULA_ID = "@SUM(1+1)"  # a student id a spreadsheet would run as a formula
+# the course gradebook's roster: one student who hands nothing in, one whose folder and
+# STUDENT_ID spell the id otherwise (submitted as "grace", "Grace " typed in the notebook)
+ROSTER = ["roster_only", "Grace"]
+SPELLED_OTHERWISE = "grace"
 
 # chapter 3 handed in against its due date (DUE), under c.LateSubmissionPlugin.penalty_method = 'zero':
 # student -> the timestamp.txt nbgrader's collect writes, or None for a folder without one
@@ -527,7 +531,8 @@ def of_chapter_3():
              for student, (make, *_) in HOSTILE.items() if student not in ("solution", "stub")]
     found += [Submission(student, A, lambda: notebook("solution"), timestamp=stamp) for student, stamp in LATE.items()]
     found += [Submission("mallory", A, mallory, enter_id=False), Submission(CONTROL_ID, A, lambda: notebook("solution")),
-              Submission(FORMULA_ID, A, lambda: notebook("solution"))]
+              Submission(FORMULA_ID, A, lambda: notebook("solution")),
+              Submission(SPELLED_OTHERWISE, A, lambda: as_student(notebook("solution"), "Grace "), enter_id=False)]
     return found
 
 
@@ -550,6 +555,8 @@ def write(course, submissions, probe_url):
     shutil.copytree(ROOT / "solutions", course / "solutions")
     with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:  # as `nbgrader db assignment add` does
         gb.update_or_create_assignment(A, duedate=DUE)
+        for student in ROSTER:  # as `nbgrader db student add` does
+            gb.update_or_create_student(student)
     for s in [*submissions, Submission("probe", A, lambda: with_cell(
             notebook("solution"), PROBE.format(paths=probe_paths(course, probe_url)), after="one_hot"))]:
         folder = course / "submitted" / s.student / s.assignment
@@ -581,8 +588,8 @@ def rows_of(course):
     return {(r["student"], r["assignment"]): r for r in csv.DictReader(open(course / "grades.csv"))}
 
 
-# graded again in a copy of the graded course, as an instructor re-runs `make grade`:
-# right, wrong, broken and late work of chapter 3
+# graded again in a copy of the graded course, as an instructor re-runs
+# `make grade ASSIGNMENT=... STUDENT=...`: right, wrong, broken and late work of chapter 3
 REGRADED = ["solution", "stub", "copies", "disguises_a_copy", "deletes_tests", "exits_os", "corrupt", "missing",
             "renamed", "copied_a_cell", "late"]
 
@@ -631,14 +638,12 @@ def grade(folder, probe_url):
     before = checksums(course / "submitted")
     first = run(COMMAND, cwd=course, timeout=1800)
     assert first.returncode == 0, first.stderr[-4000:]
-    again_course = folder / "again"  # the graded course, with REGRADED's chapter 3 work alone submitted
-    shutil.copytree(course, again_course, symlinks=True, ignore=lambda path, names: (
-        ["submitted"] if Path(path) == course else []))
-    for student in REGRADED:
-        shutil.copytree(course / "submitted" / student / A, again_course / "submitted" / student / A)
+    again_course = folder / "again"  # a copy of the graded course, REGRADED's chapter 3 work graded again
+    shutil.copytree(course, again_course, symlinks=True)
     unchanged = [bool(before) and checksums(course / "submitted") == before]
     before = checksums(again_course / "submitted")
-    again = run(COMMAND, cwd=again_course, timeout=1800)
+    again = run(COMMAND + ["--assignment", A] + [part for student in REGRADED for part in ("--student", student)],
+                cwd=again_course, timeout=1800)
     assert again.returncode == 0, again.stderr[-4000:]
     unchanged.append(bool(before) and checksums(again_course / "submitted") == before)
     return Graded(course, common, first, again, again_course, unchanged, probe_url)
