@@ -37,6 +37,11 @@ c.Autograde.autograde_preprocessors = [JudgeTests, ClearMetadataPreprocessor, Li
                                        AssignLatePenalties, CheckCellMetadata]
 
 # Feedback shows each test's points and the judge's message. Markdown the
-# student wrote is sanitised (no script, no event handler survives);
-# `make grade` adds a Content-Security-Policy and MathJax served offline.
+# student wrote is sanitised after it is rendered (no script, no event
+# handler, no outside link or image survives); `make grade` adds a
+# Content-Security-Policy and writes the math as MathML.
 c.GenerateFeedback.preprocessors = [GetGrades, SanitizeMarkdown, CSSHTMLHeaderPreprocessor]
+
+# `nbgrader export` writes nbgrader's own CSV beside `make grade`'s grades.csv, not over it
+# (make grade records its marks in gradebook.db, so the two agree)
+c.CsvExportPlugin.to = "nbgrader_grades.csv"

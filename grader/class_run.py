@@ -28,11 +28,13 @@ import argparse
 import contextlib
 import copy
 import dataclasses
+import datetime
 import fcntl
 import functools
 import json
 import os
 import resource
+import secrets
 import shutil
 import signal
 import sqlite3
@@ -48,10 +50,10 @@ import nbformat
 
 from coursework.variants import canonical_id
 
-from . import sandbox, similarity
+from . import gradebook, sandbox, similarity
 from .autograde import autograde_and_feedback, limit_memory, nbgrader_api, report, write_usage
 from .judge import course_secret
-from .report import (Progress, Row, install_mathjax, not_graded_page, offline_page, shown, verdicts_page,
+from .report import (Progress, Row, not_graded_page, offline_page, shown, verdicts_page,
                      write_grades, write_totals)
 
 BIN = Path(sys.executable).parent
@@ -271,6 +273,8 @@ class Course:
                     row.reason = "timestamp.txt does not hold a date, so the submission's lateness is unknown"
                     continue
                 shutil.copyfile(stamp, inbox / "timestamp.txt")
+            if (submitted / "submission_secret.txt").is_file():  # nbgrader's submit: names its feedback
+                shutil.copyfile(submitted / "submission_secret.txt", inbox / "submission_secret.txt")
             if not path.is_file():
                 if len(expected) == 1 and len(strays) == 1:
                     path = strays[0]
@@ -420,6 +424,14 @@ class Course:
                                 else verdicts_page(row, tests, size, MAX_PAGE))
             else:
                 page.write_text(not_graded_page(row))
+            # what nbgrader's release_feedback reads beside the pages: the submission's time and secret
+            inbox = job.folder / "submitted" / job.student / job.assignment
+            for name, made_up in (("timestamp.txt", lambda: datetime.datetime.now(datetime.timezone.utc).strftime(
+                    "%Y-%m-%d %H:%M:%S.%f %Z")), ("submission_secret.txt", lambda: secrets.token_hex(16))):
+                kept = inbox / name
+                if not (folder / name).exists():
+                    (folder / name).write_text(kept.read_text(errors="replace")[:200] if kept.is_file()
+                                               else made_up())
 
     def run(self):
         """Grade every submission; publish grades.csv and the feedback pages
@@ -532,24 +544,48 @@ class Course:
             for pid in running:
                 os.killpg(pid, signal.SIGKILL)
 
+    def replace(self, new, final):
+        """Put the folder ``new`` at ``final`` by renames, moving what was there aside, then away."""
+        final.parent.mkdir(parents=True, exist_ok=True)
+        old = self.work / "replaced" / final.relative_to(self.root)
+        shutil.rmtree(old, ignore_errors=True)
+        old.parent.mkdir(parents=True, exist_ok=True)
+        if final.exists():
+            os.replace(final, old)
+        os.replace(new, final)
+        shutil.rmtree(old, ignore_errors=True)
+
+    def record(self, rows):
+        """The course's own gradebook and ``autograded/`` as nbgrader's autograde leaves
+        them (``gradebook.py``): each submission graded now recorded there with its
+        autograded notebooks, each not graded removed from the gradebook."""
+        graded = {}
+        for row in rows:
+            if row.assignment and row.status != "missing":
+                graded.setdefault((row.student, row.assignment), []).append(row.status == "graded")
+        with gradebook.course_gradebook(self.root) as gb:
+            for (student, assignment), marks in sorted(graded.items()):
+                job = self.work / "jobs" / assignment / student
+                if all(marks) and (job / "gradebook.db").is_file():
+                    gradebook.record(gb, job / "gradebook.db", assignment, student)
+                    autograded = job / "autograded" / student / assignment
+                    staged = self.work / "autograded" / student / assignment
+                    shutil.rmtree(staged, ignore_errors=True)
+                    shutil.copytree(autograded, staged)
+                    self.replace(staged, self.root / "autograded" / student / assignment)
+                else:
+                    gradebook.forget(gb, assignment, student)
+                    shutil.rmtree(self.root / "autograded" / student / assignment, ignore_errors=True)
+
     def publish(self, rows, all_rows):
         """Move this run's feedback (of ``rows``) into feedback/ and write grades.csv of
         ``all_rows`` and ``_grading/rows.json`` (the same rows, whole, as data), each
         replaced by a rename: a reader sees the old results or the new."""
         for student, assignment in sorted({(r.student, r.assignment) for r in rows}):
             new = self.work / "feedback" / student / assignment
-            final = self.root / "feedback" / student / assignment
-            if not new.is_dir():  # a row refused at intake: there is no page to send
-                continue
-            final.parent.mkdir(parents=True, exist_ok=True)
-            old = self.work / "replaced" / student / assignment
-            shutil.rmtree(old, ignore_errors=True)
-            old.parent.mkdir(parents=True, exist_ok=True)
-            if final.exists():
-                os.replace(final, old)
-            os.replace(new, final)
-            shutil.rmtree(old, ignore_errors=True)
-        install_mathjax(self.root / "feedback")
+            if new.is_dir():  # a row refused at intake has no page to send
+                self.replace(new, self.root / "feedback" / student / assignment)
+        self.record(rows)
         for path, write in ((self.root / "grades.csv", write_grades), (self.root / "grades_by_student.csv", write_totals),
                             (self.work / "rows.json", write_rows)):
             partial = path.with_name(path.name + ".partial")
@@ -672,6 +708,8 @@ def main(argv=None):
                         help="grade on the Dask cluster of this scheduler, tcp://HOST:PORT "
                              "(default: $SCHEDULER; unset: on this machine)")
     args = parser.parse_args(argv)
+    # Ctrl-C stops a run however it was started: a shell starts a background job with SIGINT ignored
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
         Course(args.root, args.workers, args.cell_timeout, args.notebook_timeout, args.memory,
                args.max_mb, args.scheduler, args.judge_memory, args.assignment, args.student).run()

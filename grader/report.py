@@ -8,15 +8,14 @@ that a spreadsheet would read as a formula (one that begins with ``=``,
 instructor's spreadsheet (OWASP's CSV injection)."""
 
 import html
-import importlib.metadata
-import shutil
 import sys
 import time
 from dataclasses import dataclass
-from pathlib import Path
 
 from coursework.variants import canonical_id
 from defusedcsv import csv
+
+from .mathml import typeset
 
 # characters of one CSV cell: spreadsheet tools and Python's csv reader (field_size_limit 131,072)
 # read every cell at this size; a longer reason is whole on the notebook's feedback page
@@ -112,28 +111,21 @@ def _short_page(row, body):
             f"{assignment}</title></head><body><h1>{assignment}: {notebook}</h1>{body}</body></html>\n")
 
 
-# MathJax 3, as the site serves it (sphinx-mathjax-offline), for the feedback pages
-MATHJAX = Path(importlib.metadata.distribution("sphinx-mathjax-offline").locate_file(
-    "sphinx-mathjax-offline/static/mathjax"))
-MATHJAX_CONFIG = ("window.MathJax = {tex: {inlineMath: [['$', '$'], ['\\\\(', '\\\\)']], "
-                  "displayMath: [['$$', '$$'], ['\\\\[', '\\\\]']], processEscapes: true}};\n")
-# scripts from files only (no inline script, no event handler attribute), nothing from the network
-POLICY = ("default-src 'none'; script-src file: 'self'; style-src 'unsafe-inline' file: 'self'; "
+# no script at all (math is MathML, written with the page), no event handler, nothing from the network
+POLICY = ("default-src 'none'; script-src 'none'; style-src 'unsafe-inline' file: 'self'; "
           "font-src file: 'self' data:; img-src file: 'self' data:")
 
 
 def offline_page(page, tests=None):
     """nbgrader's feedback page with a Content-Security-Policy first in its
-    head, MathJax from ``feedback/_static`` in place of a CDN's (the page
-    lives at ``feedback/<student>/<assignment>/``), and the judge's verdict
-    on each test (``tests``, {grade_id: verdict}) first in its body."""
+    head, without the CDN's MathJax it loads, its math as MathML
+    (``mathml.typeset``), and the judge's verdict on each test (``tests``,
+    {grade_id: verdict}) first in its body: a page that stands alone."""
     start, end = page.index("<!-- Load mathjax -->"), page.index("<!-- End of mathjax configuration -->")
     head = page.index("<head>") + len("<head>")
     body = page.index(">", page.index("<body")) + 1
-    scripts = ('<script src="../../_static/mathjax-config.js"></script>\n'
-               '<script src="../../_static/mathjax/tex-chtml.js" async></script>\n')
     return (page[:head] + f'\n<meta http-equiv="Content-Security-Policy" content="{POLICY}">'
-            + page[head:start] + scripts + page[end:body] + diagnosis(tests or {}) + page[body:])
+            + page[head:start] + page[end:body] + diagnosis(tests or {}) + typeset(page[body:]))
 
 
 def diagnosis(tests):
@@ -146,14 +138,6 @@ def diagnosis(tests):
         return ""
     return ("<div style='max-width: 60em; margin: 1em auto; padding: 0 1em'><h2>What the tests found</h2><ul>"
             + "".join(items) + "</ul></div>\n")
-
-
-def install_mathjax(feedback):
-    """``feedback/_static``: MathJax and its configuration, for every page."""
-    static = Path(feedback) / "_static"
-    if not (static / "mathjax" / "tex-chtml.js").exists():
-        shutil.copytree(MATHJAX, static / "mathjax", dirs_exist_ok=True)
-    (static / "mathjax-config.js").write_text(MATHJAX_CONFIG)
 
 
 class Progress:

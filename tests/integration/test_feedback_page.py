@@ -1,12 +1,16 @@
 """A feedback page as a student opens it, from disk, in Debian's Chromium:
 nothing a student wrote runs as script (their markdown is sanitised, and the
 page's Content-Security-Policy blocks inline script and event handlers even
-when markup gets through), the math is rendered by MathJax served with the
-feedback, and nothing is fetched from anywhere else. The page is mallory's,
-from the session's graded class (the_class.py)."""
+when markup gets through), the math is MathML written into the page, which
+the browser renders with no script and no file beside the page, and nothing
+is fetched from anywhere else. The page is mallory's, from the session's
+graded class (the_class.py)."""
+
+import shutil
 
 import pytest
 
+from grader.mathml import RAW
 from the_class import A, MALLORY_NOTES
 
 
@@ -16,15 +20,17 @@ def feedback(graded_class):
 
 
 def opened(chromium, page):
-    """(title, number of typeset formulas, requests not to file:) of a page opened in Chromium."""
+    """(title, number of formulas the browser laid out, requests not to file:) of a page opened in Chromium."""
     context = chromium.new_context()
     tab = context.new_page()
     elsewhere = []
     tab.on("request", lambda request: None if request.url.startswith("file:") else elsewhere.append(request.url))
     tab.on("dialog", lambda dialog: elsewhere.append(f"dialog {dialog.message}"))
     tab.goto(page.as_uri())
-    tab.wait_for_selector("mjx-container", timeout=30000)
-    found = tab.title(), tab.locator("mjx-container").count(), elsewhere
+    tab.wait_for_load_state("load")
+    laid_out = tab.evaluate("() => [...document.querySelectorAll('math')]"
+                            ".filter(m => m.getBoundingClientRect().height > 0).length")
+    found = tab.title(), laid_out, elsewhere
     context.close()
     return found
 
@@ -48,3 +54,14 @@ def test_the_policy_blocks_script_that_gets_past_sanitising(feedback, chromium):
     finally:
         raw.unlink()
     assert title != "pwned" and formulas > 0 and elsewhere == [], (title, formulas, elsewhere)
+
+
+def test_a_page_copied_anywhere_shows_its_math_and_holds_no_script(feedback, chromium, tmp_path):
+    """Sent alone (a mail attachment, a download): no _static/ beside it, no script in it."""
+    alone = tmp_path / "feedback.html"
+    shutil.copy(feedback, alone)
+    html = alone.read_text()
+    assert "<script" not in html and "_static" not in html and "script-src 'none'" in html
+    assert "$" not in RAW.sub("", html) and html.count("<math") > 5  # every formula of the prose is MathML
+    title, formulas, elsewhere = opened(chromium, alone)
+    assert formulas > 5 and elsewhere == [], (formulas, elsewhere)
