@@ -314,6 +314,18 @@ def matching(mistakes, args, kwargs=None, got=None, raised=None, rtol=1e-6, atol
     return found
 
 
+def numbers(value):
+    """A decoded value as an array of floats, or None if it is not a number or an
+    array (or list) of real numbers: what a custom test checks the shape of."""
+    if type(value) not in (np.ndarray, list, tuple, int, float):
+        return None
+    try:
+        array = np.array(value)
+    except (TypeError, ValueError):
+        return None
+    return array.astype(float) if array.dtype.kind in "iuf" else None
+
+
 def returned(outcome, name):
     """The value of a call, or Failed saying why there is none."""
     if outcome.problem:

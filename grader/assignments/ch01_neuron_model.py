@@ -13,7 +13,7 @@ from coursework import variants
 from coursework.compare import describe, wrong
 
 from . import draw
-from ..judge import Failed, compare, returned
+from ..judge import Failed, compare, numbers, returned
 from ..schema import Mistake
 
 
@@ -57,17 +57,6 @@ def logic_network(rng, variant):
     yield ()  # no arguments: the network is the answer
 
 
-def _numbers(value):
-    """``value`` as an array of floats, or None if it is not an array (or list) of real numbers."""
-    if type(value) not in (np.ndarray, list, tuple, int, float):
-        return None
-    try:
-        array = np.array(value)
-    except (TypeError, ValueError):
-        return None
-    return array.astype(float) if array.dtype.kind in "iuf" else None
-
-
 def as_network(value):
     """The student's network as float arrays, checked against the contract; Failed says what is wrong."""
     if type(value) not in (list, tuple) or not value:
@@ -78,7 +67,7 @@ def as_network(value):
     for k, pair in enumerate(value):
         if type(pair) not in (list, tuple) or len(pair) != 2:
             raise Failed(f"network[{k}] must be a pair (W, theta); it is {describe(pair)}")
-        W, theta = _numbers(pair[0]), _numbers(pair[1])
+        W, theta = numbers(pair[0]), numbers(pair[1])
         if W is None or theta is None:
             raise Failed(f"network[{k}] = (W, theta): W and theta must be arrays of numbers")
         if W.ndim != 2 or W.shape[0] != n_prev:

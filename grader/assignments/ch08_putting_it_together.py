@@ -16,7 +16,7 @@ from coursework import variants
 from coursework.compare import describe, difference, wrong
 
 from . import draw
-from ..judge import Failed, compare, matching, returned
+from ..judge import Failed, compare, matching, numbers, returned
 from ..schema import Mistake
 
 
@@ -151,17 +151,6 @@ def predict(rng):
 HELD_OUT = dict(l0=2.0, batch_size=4, tau=50, patience=20, max_epochs=120)
 
 
-def _numbers(value):
-    """``value`` as an array of floats, or None if it is not an array (or list) of real numbers."""
-    if type(value) not in (np.ndarray, list, tuple):
-        return None
-    try:
-        array = np.array(value)
-    except (TypeError, ValueError):
-        return None
-    return array.astype(float) if array.dtype.kind in "iuf" else None
-
-
 def trained_network(result, like):
     """The network in what fit returned, as float arrays of the shapes of ``like``, the network
     it was given; Failed says what is wrong. Nothing but weights and biases of those shapes
@@ -174,7 +163,7 @@ def trained_network(result, like):
                      f"pairs, the layers of the network it was given; its network is {describe(network)}")
     checked = []
     for k, (pair, (W, theta)) in enumerate(zip(network, like)):
-        got = [_numbers(p) for p in pair] if type(pair) in (list, tuple) and len(pair) == 2 else [None]
+        got = [numbers(p) for p in pair] if type(pair) in (list, tuple) and len(pair) == 2 else [None]
         if any(g is None for g in got) or [g.shape for g in got] != [W.shape, theta.shape]:
             raise Failed(f"the network fit returned must have the layers of the network it was given: "
                          f"network[{k}] should be (W, theta) with arrays of shapes {W.shape} and {theta.shape}, "
