@@ -22,6 +22,11 @@ against the hash PyPI publishes (``lite/wheels/pypi.json``). The kernel is
 built with ``disablePyPIFallback``: nothing is fetched from anywhere but the
 site.
 
+JupyterLite's own settings (``lite/jupyter-lite.json``, ``lite/overrides.json``) set the kernel and
+put *Download* in the notebook's *File* menu; its ``edit`` app opens the
+files that are not notebooks. A page of the app opened from ``file://``,
+where no kernel can start, says so and how to serve the site.
+
 The ``lite`` role writes a "Work in the browser" link to an exercise, and
 its "download" link beside it:
 ``{lite}`ch03_output_error```.
@@ -58,7 +63,7 @@ COURSE_PACKAGES = ("numpy",)
 PYODIDE_CORE = ("pyodide.js", "pyodide.mjs", "pyodide.asm.js", "pyodide.asm.wasm", "python_stdlib.zip",
                 "pyodide-lock.json")
 DOWNLOADS = "downloads"
-APPS = ("notebooks", "tree")
+APPS = ("notebooks", "tree", "edit")
 SIZE_FILE = "size.json"
 
 
@@ -185,6 +190,39 @@ def size(folder):
             "gzip_bytes": sum(len(gzip.compress(path.read_bytes(), 6)) for path in files)}
 
 
+# Shown by every page of the in-browser app opened from a file:// page (the site opened from disk), where
+# it would stay blank: browsers run no service worker or WebAssembly kernel for a file:// page
+FILE_PROTOCOL_NOTICE = """
+    <div id="course-needs-a-server" hidden
+         style="max-width: 36em; margin: 3em auto; padding: 0 1em; font: 16px/1.5 sans-serif">
+      <h1 style="font-size: 1.5em">The exercises run in the browser only from a web server</h1>
+      <p>This page was opened from a file on disk (<code>file://</code>), and browsers do not run the
+      in-browser Python kernel from there. In the course folder, run <code>make serve</code> and open
+      <a href="http://127.0.0.1:8000/">http://127.0.0.1:8000/</a>, or use the course's published site.</p>
+      <p>Or work on your own machine: the exercises page offers each exercise as a download beside its
+      "Work in the browser" link.</p>
+    </div>
+    <script>
+      if (window.location.protocol === 'file:') {
+        document.getElementById('course-needs-a-server').hidden = false;
+      }
+    </script>
+"""
+
+
+def add_file_protocol_notice(out):
+    """Put ``FILE_PROTOCOL_NOTICE`` at the top of the body of each app's page under ``out`` (the site's
+    links lead there; ``index.html`` at the top only redirects to one of them)."""
+    for app in APPS:
+        page = Path(out) / app / "index.html"
+        html = page.read_text()
+        # the tree and edit pages have no <body> tag: what follows </head> opens the body
+        start = re.search(r"<body[^>]*>", html) or re.search(r"</head>", html)
+        if start is None:
+            raise LiteError(f"{page} has neither <body> nor </head>: JupyterLite's page changed")
+        page.write_text(html[:start.end()] + FILE_PROTOCOL_NOTICE + html[start.end():])
+
+
 def build(out):
     """Write the JupyterLite site into ``out`` (replaced); return its size."""
     ensure_pyodide()
@@ -198,7 +236,8 @@ def build(out):
         drive.mkdir()
         lite_dir.mkdir()
         stage_drive(drive)
-        shutil.copyfile(LITE / "jupyter-lite.json", lite_dir / "jupyter-lite.json")
+        for name in ("jupyter-lite.json", "overrides.json"):
+            shutil.copyfile(LITE / name, lite_dir / name)
         command = [sys.executable, "-m", "jupyterlite_core", "build", "--lite-dir", str(lite_dir),
                    "--contents", str(drive), "--output-dir", str(out), "--ignore-sys-prefix",
                    f"--LiteBuildConfig.federated_extensions={kernel_extension()}", "--no-sourcemaps",
@@ -208,6 +247,7 @@ def build(out):
                               env=dict(os.environ, PYTHONWARNINGS="ignore"))
         if done.returncode != 0:
             raise LiteError(f"jupyter lite build failed:\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}")
+    add_file_protocol_notice(out)
     runtime = out / "pyodide"
     runtime.mkdir()
     for name in PYODIDE_CORE:

@@ -264,3 +264,65 @@ def test_nbgraders_own_verbs_work_on_the_marks_of_make_grade(graded_class, tmp_p
     assert len(pages) >= len([key for key in graded if key[1] == A]) > 20
     again = run(["nbgrader", "generate_feedback", A, "--force"], cwd=course)
     assert again.returncode == 0, again.stderr[-2000:]
+
+
+def free_port():
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_formgrader_shows_the_marks_of_make_grade(graded_class, chromium, tmp_path):
+    """nbgrader's formgrader, served by `jupyter server` from the graded course and opened in
+    Chromium as an instructor opens it: chapter 3's gradebook lists every submission make grade
+    graded, each with its score in grades.csv, and a click on a student opens their notebook."""
+    import os
+    import signal
+    import subprocess
+    import time
+    import urllib.request
+
+    from conftest import BIN
+
+    course = tmp_path / "course"
+    shutil.copytree(graded_class.course, course, symlinks=True)
+    port, token = free_port(), "formgrader-test"
+    server = subprocess.Popen(
+        [str(BIN / "jupyter"), "server", "--no-browser", f"--port={port}", "--ServerApp.port_retries=0",
+         f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={course}"],
+        cwd=course, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True,
+        env=dict(os.environ, PATH=f"{BIN}{os.pathsep}{os.environ['PATH']}"))
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(120):
+            try:
+                urllib.request.urlopen(f"{base}/api/status?token={token}", timeout=2)
+                break
+            except OSError:
+                time.sleep(0.5)
+        page = chromium.new_page(viewport={"width": 1280, "height": 900})
+        page.goto(f"{base}/formgrader/gradebook/{A}/{A}?token={token}")
+        page.wait_for_selector("td.score", timeout=60_000)  # formgrader lists every row (no paging)
+        shown = page.evaluate("""() => [...document.querySelectorAll('tbody tr')].map(tr =>
+            [tr.querySelector('.name-shown').textContent, tr.querySelector('.score').textContent])""")
+        ours = {s: r for (s, a), r in rows_of(course).items() if a == A and r["status"] == "graded"}
+        listed = dict(shown)
+        plain = {s: r for s, r in ours.items() if s in listed}
+        assert len(plain) > 30, (len(ours), shown[:5])
+        for student, row in plain.items():
+            score, max_score = (float(x) for x in listed[student].split(" / "))
+            assert (score, max_score) == (float(row["score"]), FULL), (student, listed[student], row)
+        # the names are hidden until revealed: click the row's "Submission #n" link
+        href = next(a for a in page.eval_on_selector_all(
+            "tbody tr", "trs => trs.map(tr => [tr.querySelector('.name-shown').textContent,"
+                        " tr.querySelector('a.name-hidden').getAttribute('href')])") if a[0] == "solution")[1]
+        with page.expect_navigation():
+            page.locator(f"a.name-hidden[href='{href}']").click()
+        page.wait_for_selector(".cell", timeout=60_000)
+        assert "output_error" in page.inner_text("body")
+        page.close()
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=30)

@@ -1,6 +1,7 @@
 """The exercises in the browser (book/_ext/in_browser.py): what the built site
 holds under lite/, and an exercise worked in JupyterLite in Chromium from a
-cold cache (solved, then with a catalogued mistake), its download graded
+cold cache (solved, downloaded from the File menu by a click, then with a
+catalogued mistake and an error of its own), its download graded
 through `make grade` like the same work done in desktop Jupyter (a run of
 its own: the notebook exists only on the site's worker, once the browser
 has saved it), and every other exercise solved in one warm kernel."""
@@ -93,6 +94,12 @@ def worked(served, chromium, tmp_path_factory):
     driver.set_cells(page, {"output_error": mistake.example})
     driver.run_all(page)
     found["mistaken"] = driver.outputs(page)
+    driver.set_cells(page, {"output_error": "raise ValueError('O and T differ in shape')"})
+    driver.run_all(page)
+    found["raised"] = driver.outputs(page)["output_error"]
+    found["rendered_error"] = page.locator(".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']"
+                                           ).first.inner_text()
+    found["notice_hidden"] = page.locator("#course-needs-a-server").is_hidden()
     page.close()
     found["outside"] = outside
     print(f"\nJupyterLite, {EXERCISE}: kernel idle after {found['cold_start']:.1f} s from a cold cache, "
@@ -128,6 +135,73 @@ def test_a_catalogued_mistake_is_named_in_the_browser(worked):
     cell = worked["mistaken"]["test_output_error_example"]
     errors = [text for kind, text in cell if kind == "error"]
     assert errors and worked["mistake"].message[:60] in errors[0], cell
+
+
+def test_the_menu_download_is_the_saved_work(worked):
+    """File → Download, clicked, saved the notebook first: the download holds the solution typed into it."""
+    nb = nbformat.read(worked["download"], as_version=4)
+    typed = driver.solved(EXERCISE, "web-student")["output_error"]
+    assert [c.source for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == "output_error"] == [typed]
+
+
+def test_errors_show_their_type_and_message(worked):
+    """As desktop Jupyter shows them: "ValueError: ...", not "<class 'ValueError'>: ..."."""
+    assert worked["raised"] == [["error", "ValueError: O and T differ in shape"]]
+    assert worked["rendered_error"].strip().endswith("ValueError: O and T differ in shape")
+    failed = [text for kind, text in worked["mistaken"]["test_output_error_example"] if kind == "error"]
+    assert failed and failed[0].startswith("TestFailed: "), failed
+    assert "<class" not in json.dumps(worked["mistaken"])
+
+
+def test_a_page_served_over_http_hides_the_file_protocol_notice(worked):
+    assert worked["notice_hidden"]
+
+
+@pytest.mark.parametrize("app", ["notebooks/index.html?path=ch03_output_error.ipynb", "tree/index.html",
+                                 "edit/index.html?path=coursework/check.py"])
+def test_opened_from_disk_the_app_says_how_to_serve_it(lite, chromium, app):
+    """A student who opened the site from a folder lands on a page that says what to do, not a blank one."""
+    page = chromium.new_page(viewport={"width": 390, "height": 800})
+    page.goto(f"file://{lite}/{app}")
+    notice = page.locator("#course-needs-a-server")
+    notice.wait_for(state="visible", timeout=10_000)
+    text = notice.inner_text()
+    page.close()
+    assert "make serve" in text and "http://127.0.0.1:8000/" in text and "download" in text
+
+
+def test_files_that_are_not_notebooks_open_in_the_editor(worked, served):
+    """From the file browser, as a student opens them (double-click): the course's .py files and a
+    .md the student made open in JupyterLite's text editor with their text, and a .csv in its table
+    view, not on a 404 page."""
+    base = served[0]
+    context = worked["context"]
+    tree = context.new_page()
+    tree.goto(f"{base}/lite/tree/index.html")
+    tree.wait_for_function("() => window.jupyterapp && jupyterapp.serviceManager")
+    tree.evaluate("""async () => { const contents = jupyterapp.serviceManager.contents;
+        await contents.save('notes.md', {type: 'file', format: 'text', content: '# My notes on Err'});
+        await contents.save('errors.csv', {type: 'file', format: 'text', content: 'epoch,E\\n1,0.25\\n'}); }""")
+    tree.reload()
+    opened = {}
+    for folder, name in [(None, "notes.md"), (None, "errors.csv"), ("coursework", "check.py")]:
+        if folder:
+            tree.get_by_text(folder, exact=True).dblclick()
+        item = tree.locator(".jp-DirListing-itemText", has_text=name)
+        with context.expect_page() as editor_page:
+            item.dblclick()
+        editor = editor_page.value
+        editor.wait_for_function("() => { const w = window.jupyterapp && jupyterapp.shell.currentWidget;"
+                                 " return w && w.context && w.context.isReady; }", timeout=60_000)
+        shown = editor.evaluate("() => { const w = jupyterapp.shell.currentWidget;"
+                                " return [w.content.node.className, w.context.model.toString()]; }")
+        opened[name] = (editor.url, *shown)
+        editor.close()
+    tree.close()
+    assert all("/lite/edit/" in url for url, _, _ in opened.values()), opened
+    assert "jp-FileEditor" in opened["check.py"][1] and "The visible tests' helper" in opened["check.py"][2]
+    assert "jp-FileEditor" in opened["notes.md"][1] and opened["notes.md"][2] == "# My notes on Err"
+    assert "jp-CSVViewer" in opened["errors.csv"][1] and opened["errors.csv"][2] == "epoch,E\n1,0.25\n"
 
 
 def test_the_download_grades_like_the_same_work_done_on_a_desktop(worked, tmp_path):

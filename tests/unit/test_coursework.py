@@ -180,3 +180,25 @@ def test_a_visible_test_names_each_mistake_its_examples_show(mistake):
         assert any(message in m for m in failed for message in named), failed
     if not mistake.per_variant and any(m["message"] == mistake.message and "value" in m for _, m in stored):
         assert failed, f"the visible test of {mistake.function} passes {mistake.name}"
+
+
+class PyodideShell:
+    """What coursework.browser corrects: JupyterLite's kernel records an error's type as str(etype)."""
+
+    _last_traceback = None
+
+    def _showtraceback(self, etype, evalue, stb):
+        self._last_traceback = {"ename": str(etype), "evalue": str(evalue), "traceback": stb}
+
+
+def test_the_browser_kernel_names_an_error_by_its_type():
+    from coursework.browser import correct_the_kernel, name_errors_by_type
+
+    shell = PyodideShell()
+    name_errors_by_type(shell)
+    shell._showtraceback(ValueError, ValueError("O and T differ"), ["ValueError: O and T differ"])
+    assert shell._last_traceback == {"ename": "ValueError", "evalue": "O and T differ",
+                                     "traceback": ["ValueError: O and T differ"]}
+    shell._showtraceback(coursework.check.TestFailed, coursework.check.TestFailed("wrong"), [])
+    assert shell._last_traceback["ename"] == "TestFailed"
+    correct_the_kernel()  # outside JupyterLite's kernel (no IPython shell here): nothing to correct
