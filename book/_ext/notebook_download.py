@@ -149,6 +149,7 @@ def resolve_glue(markdown: str, lookup: Callable[[str], dict]) -> str:
 # -- MyST written out as plain Markdown -------------------------------------------------------------------------------
 
 def _unknown(*args):
+    """What a build that resolved nothing answers (a page with no references)."""
     raise KeyError(args)
 
 
