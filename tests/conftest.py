@@ -12,6 +12,7 @@ See tests/README.md."""
 
 import http.server
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -50,6 +51,22 @@ def only_once(tmp_path_factory, name):
             os.close(os.open(mark, os.O_CREAT | os.O_EXCL | os.O_WRONLY))
         except FileExistsError:
             pytest.fail(f"{name} made twice in one run: the xdist groups of tests/conftest.py were not honoured")
+
+
+# MyST that a notebook viewer shows raw, which no chapter download may hold (book/_ext/notebook_download.py)
+MYST_SYNTAX = {
+    "role": r"\{[A-Za-z][\w:+.-]*\}`",
+    "(label)= target": r"(?m)^[ \t]*\([^()\s]+\)=[ \t]*$",
+    "directive": r"(?m)^[ \t>]*(?:`{3,}|~{3,}|:{3,})[ \t]*\{",
+    "equation label": r"\$\$[ \t]*\([^()\s]+\)",
+    "link to a label": r"\]\((?:sec|eq|fig)-[^()\s]*\)",
+}
+
+
+def myst_left(markdown):
+    """The MyST syntax left in ``markdown``, each as "kind: 'text'"."""
+    return [f"{kind}: {found[0]!r}" for kind, pattern in MYST_SYNTAX.items()
+            for found in re.finditer(pattern, markdown)]
 
 
 def run(args, cwd, timeout=900):

@@ -3,8 +3,9 @@
 * Every chapter written as a MyST Markdown notebook is offered as an
   ``.ipynb`` download, converted from its source at build time (the theme's
   download menu shows the entry when ``ipynb_source`` is set), made for the
-  notebook's reader: computed values in the prose, no authoring lines
-  (``notebook_download.py``).
+  notebook's reader: computed values in the prose, MyST written out as
+  plain Markdown with the numbers, titles and citations of this build, no
+  authoring lines (``notebook_download.py``).
 * The exercises are built to run in the browser, in JupyterLite
   (``in_browser.py``).
 * sphinx-thebe, which Jupyter Book always loads, is taken off the pages:
@@ -13,12 +14,18 @@
 """
 
 from pathlib import Path
+from types import SimpleNamespace
 
 import jupytext
 import in_browser
+from docutils import nodes
+from docutils.nodes import make_id
 from graded_code import as_markdown
-from notebook_download import GlueError, load_glue_data, reader_notebook
+from notebook_download import Build, DownloadError, load_glue_data, reader_notebook
+from pybtex.richtext import Text
+from sphinx import addnodes
 from sphinx.util import logging
+from sphinx.util.math import get_node_equation_number
 
 logger = logging.getLogger(__name__)
 
@@ -40,6 +47,40 @@ def glue_lookup(app, pagename):
     return lookup
 
 
+def build_references(app, pagename):
+    """What this build resolved, for page ``pagename``'s download (``notebook_download.Build``):
+    references through the domains that resolve them on the site, equation numbers as the HTML
+    writer numbers them, works from the bibliography sphinxcontrib-bibtex loaded."""
+    env = app.env
+
+    def reference(role, target, text):
+        domain = "math" if role == "eq" else "std"
+        shown = text or target
+        node = addnodes.pending_xref("", nodes.inline(shown, shown), refdomain=domain, reftype=role,
+                                     reftarget=target, refexplicit=bool(text), refdoc=pagename)
+        resolved = env.get_domain(domain).resolve_xref(env, pagename, app.builder, role, target, node,
+                                                       nodes.inline(shown, shown))
+        if resolved is None:
+            raise KeyError(target)
+        return resolved.astext()
+
+    def equation(label):
+        docname, number = env.get_domain("math").equations[label]
+        # the HTML writer's own numbering, with the figure numbers of the page the equation is on
+        writer = SimpleNamespace(builder=SimpleNamespace(
+            config=app.config, name=app.builder.name, fignumbers=env.toc_fignumbers.get(docname, {})))
+        return str(get_node_equation_number(writer, {"ids": [make_id(f"equation-{label}")], "number": number}))
+
+    def work(key):
+        entry = env.get_domain("cite").bibdata.data.entries[key]
+        people = entry.persons.get("author") or entry.persons.get("editor") or []
+        names = [Text.from_latex(" ".join(person.prelast_names + person.last_names)).render_as("text")
+                 for person in people]
+        return names or [key], entry.fields.get("year", "n.d.")
+
+    return Build(reference, equation, work)
+
+
 def add_notebook_download(app, pagename, templatename, context, doctree):
     source = Path(app.env.doc2path(pagename)) if pagename in app.env.all_docs else None
     if source is None or source.suffix != ".md" or not source.name.startswith("ch"):
@@ -48,11 +89,12 @@ def add_notebook_download(app, pagename, templatename, context, doctree):
     notebook = jupytext.read(source)
     if "kernelspec" not in notebook.metadata:
         return  # plain Markdown page, not a notebook
-    try:  # glue roles resolved with the values of this build, authoring lines out (notebook_download.py)
+    try:  # glue roles and MyST resolved with this build, authoring lines out (notebook_download.py)
         notebook = reader_notebook(notebook, glue_lookup(app, pagename),
                                    lambda markdown: in_browser.as_markdown(
-                                       as_markdown(markdown, app.config.course_show_solutions, app.srcdir)))
-    except GlueError as error:
+                                       as_markdown(markdown, app.config.course_show_solutions, app.srcdir)),
+                                   build_references(app, pagename))
+    except DownloadError as error:
         logger.warning(f"the notebook download of {pagename}: {error}", location=pagename)
     target = Path(app.outdir, "_sources", pagename + ".ipynb")
     target.parent.mkdir(parents=True, exist_ok=True)

@@ -10,6 +10,18 @@ them to ``<build>/jupyter_execute/<page>.glue.json`` when it reads the
 executed notebook) and formatted exactly as on the site. Nothing is
 executed again.
 
+The rest of MyST is written out as plain Markdown too, with what the build
+resolved (``plain_markdown``): ``(label)=`` targets go; an equation
+reference is its number as the site shows it, "(12.4)", and a labelled
+equation carries that number as ``\\tag{12.4}``, which Jupyter's MathJax
+shows; a ``{ref}``, ``{numref}`` or ``{doc}`` (or a ``[text](label)`` link)
+is the title or text the site shows; a citation is author-year, "(Werbos
+1974)", from the bibliography; an admonition is a blockquote under its
+bold title, and one that holds answers (a dropdown, or "Answers" in its
+title) is folded in ``<details>``; a figure is an image over its caption,
+and the caption of a figure a code cell draws is a Markdown cell under it.
+A role or directive with no plain form is an error, not left raw.
+
 The lines that exist only for the authors are taken out of the code cells:
 ``from myst_nb import glue``, every ``glue(...)`` call and every ``assert``
 (they check the prose against the computation). A loop or other block left
@@ -28,10 +40,12 @@ import io
 import json
 import re
 import tokenize
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
 from myst_nb.core.variables import format_plain_text
+from nbformat.v4 import new_markdown_cell
 
 # {glue}`key`, {glue:}`key`, {glue:any}`key`, {glue:text}`key:fmt`, {glue:md}`key`
 GLUE_ROLE = re.compile(r"\{(?P<role>glue(?::[a-z]*)?)\}(?P<ticks>`+)(?P<content>.+?)(?P=ticks)(?!`)")
@@ -44,10 +58,19 @@ MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>$|~])")
 
 SOURCE_HIDDEN_TAGS = {"remove-cell", "remove-input", "hide-input", "hide-cell"}
 OUTPUTS_HIDDEN_TAGS = {"remove-output", "hide-output", "hide-cell"}
+FIGURE_REMOVED_TAGS = {"remove-cell", "remove-output"}
 
 
-class GlueError(Exception):
+class DownloadError(Exception):
+    """Prose that cannot be written for a notebook viewer."""
+
+
+class GlueError(DownloadError):
     """A glue role that cannot be resolved from the build's values."""
+
+
+class MystError(DownloadError):
+    """MyST syntax with no plain Markdown form here, or a reference the build cannot resolve."""
 
 
 def load_glue_data(path: Path) -> dict:
@@ -121,6 +144,256 @@ def resolve_glue(markdown: str, lookup: Callable[[str], dict]) -> str:
                 raise GlueError(f"a glue role or directive is left unresolved: {line.strip()!r}")
         lines.append(line)
     return "".join(lines)
+
+
+# -- MyST written out as plain Markdown -------------------------------------------------------------------------------
+
+def _unknown(*args):
+    """What a build that resolved nothing answers (a page with no references)."""
+    raise KeyError(args)
+
+
+@dataclass(frozen=True)
+class Build:
+    """What the site build resolved that a page's prose refers to; each function raises ``KeyError``
+    for what the build does not know.
+
+    ``reference(role, target, text)``: the text the site shows for ``{role}`text <target>``` (``text``
+    is '' when the role gives none): "(12.4)" for an equation, a section's title, "Fig. 2.1";
+    ``equation(label)``: the number the site shows beside a labelled equation, "12.4";
+    ``work(key)``: (the last names of a work's authors, its year), from the bibliography."""
+    reference: Callable[[str, str, str], str] = _unknown
+    equation: Callable[[str], str] = _unknown
+    work: Callable[[str], tuple[list[str], str]] = _unknown
+
+
+# a fence that may open a directive: ```{name}, ~~~{name}, :::{name} (colon_fence), at any indent (a list item's)
+OPENING = re.compile(r"^(?P<indent>[ \t]*)"
+                     r"(?:(?P<fence>~{3,}|:{3,})(?P<info>.*)|(?P<ticks>`{3,})(?P<tick_info>[^`]*))$")
+DIRECTIVE = re.compile(r"^\{(?P<name>[^{}\s]+)\}[ \t]*(?P<argument>.*)$")
+OPTION = re.compile(r"^:(?P<key>[\w-]+):(?:[ \t]+(?P<value>.*))?$")
+LABEL_LINE = re.compile(r"^[ \t]*\([^()\s]+\)=[ \t]*$")  # (sec-foo)= names the heading below it
+NOT_BLANK = r"(?:(?!\n[ \t]*\n).)"  # an inline span ends with its paragraph
+INLINE = re.compile(
+    rf"(?P<code>(?P<code_ticks>`+){NOT_BLANK}+?(?<!`)(?P=code_ticks)(?!`))"  # code spans are left alone
+    rf"|\{{(?P<role>[A-Za-z][\w:+.-]*)\}}(?P<ticks>`+)(?P<content>{NOT_BLANK}+?)(?<!`)(?P=ticks)(?!`)"
+    r"|(?P<math>\$\$(?P<body>.+?)\$\$(?:[ \t]*\((?P<label>[^()\s]+)\))?)"  # $$ ... $$ (eq-label)
+    r"|\[(?P<text>[^\[\]]*)\]\((?P<target>[\w:.-]+)\)",  # [text](sec-label), MyST's link to a label
+    re.S)
+EXPLICIT = re.compile(r"^(?P<text>.*?)\s*<(?P<target>[^<>]+)>$", re.S)  # {ref}`text <label>`
+REFERENCE_ROLES = {"eq", "ref", "numref", "doc", "term", "any"}
+LOWERCASE_TARGETS = {"ref", "numref", "term"}  # as Sphinx's roles look their targets up
+CITATION_ROLES = {"cite", "cite:p", "cite:ps", "cite:t", "cite:ts", "cite:author", "cite:authors", "cite:year"}
+# admonition -> its title on the site when it takes none (the {admonition} directive's is its argument)
+ADMONITIONS = {"admonition": "", "note": "Note", "tip": "Tip", "hint": "Hint", "important": "Important",
+               "warning": "Warning", "caution": "Caution", "attention": "Attention", "danger": "Danger",
+               "error": "Error", "seealso": "See also"}
+FOLDING = {"dropdown", "toggle"}  # sphinx-design's dropdown, sphinx-togglebutton's toggle: closed on the site
+ANSWERS = re.compile(r"\b(answers?|solutions?)\b", re.I)
+CODE_BLOCKS = {"code", "code-block", "sourcecode"}
+
+
+def _escaped(text: str) -> str:
+    return MARKDOWN_SPECIAL.sub(r"\\\1", text)
+
+
+def _authors(names: list[str], every: bool) -> str:
+    if len(names) == 1:
+        return names[0]
+    if len(names) == 2 or every:
+        return ", ".join(names[:-1]) + " and " + names[-1]
+    return names[0] + " et al."
+
+
+def citation(role: str, keys: str, work: Callable[[str], tuple[list[str], str]]) -> str:
+    """A sphinxcontrib-bibtex citation role as author-year text: {cite:p}`a,b` -> "(Werbos 1974; Han et al.
+    2012)", {cite:t}`a` -> "Han et al. (2012)" (the ``s`` forms name every author)."""
+    if "{" in keys:
+        raise MystError(f"{{{role}}}`{keys}`: citations with pre- or post-notes are not written out")
+    works = []
+    for key in keys.split(","):
+        try:
+            names, year = work(key.strip())
+        except KeyError:
+            raise MystError(f"{{{role}}}: no work {key.strip()!r} in the bibliography") from None
+        works.append((_authors(names, role.endswith("s")), year))
+    if role in ("cite", "cite:p", "cite:ps"):
+        return "(" + "; ".join(f"{who} {year}" for who, year in works) + ")"
+    if role in ("cite:t", "cite:ts"):
+        return "; ".join(f"{who} ({year})" for who, year in works)
+    if role == "cite:year":
+        return "; ".join(year for _, year in works)
+    return "; ".join(who for who, _ in works)
+
+
+def _reference(role: str, content: str, build: Build) -> str:
+    explicit = EXPLICIT.match(content) if role != "eq" else None
+    text, target = (explicit["text"], explicit["target"].strip()) if explicit else ("", content.strip())
+    if role in LOWERCASE_TARGETS:
+        target = target.lower()
+    try:
+        shown = build.reference(role, target, text)
+    except KeyError:
+        raise MystError(f"{{{role}}}`{content}`: the build resolves no such target") from None
+    # the author's own words are Markdown already; a title the build gives is text
+    return text if text and role != "numref" else _escaped(shown)
+
+
+def _tagged(body: str, label: str, build: Build) -> str:
+    """Display math with its number as the site shows it, where Jupyter's MathJax puts it: \\tag{12.4}."""
+    try:
+        number = build.equation(label)
+    except KeyError:
+        raise MystError(f"the equation ({label}): the build gives it no number") from None
+    math = body.rstrip()
+    return math + rf" \tag{{{number}}}" + body[len(math):]
+
+
+def _role(role: str, content: str, build: Build) -> str:
+    if role in REFERENCE_ROLES:
+        return _reference(role, content, build)
+    if role in CITATION_ROLES:
+        return citation(role, content, build.work)
+    if role == "math":
+        return f"${content}$"
+    if role in ("sub", "sup", "kbd"):
+        return f"<{role}>{content}</{role}>"
+    if role in ("code", "literal", "samp", "file", "command"):
+        return f"``{content}``" if "`" in content else f"`{content}`"
+    if role == "abbr":
+        return content
+    raise MystError(f"the role {{{role}}} has no plain Markdown form in a notebook download")
+
+
+def _inline(prose: str, build: Build) -> str:
+    def written(match: re.Match) -> str:
+        if match["code"]:
+            return match[0]
+        if match["role"]:
+            return _role(match["role"], match["content"], build)
+        if match["math"]:
+            return "$$" + _tagged(match["body"], match["label"], build) + "$$" if match["label"] else match[0]
+        try:  # a link to a label; any other link stays a link
+            return _reference("ref", f"{match['text']} <{match['target']}>" if match["text"] else match["target"],
+                              build)
+        except MystError:
+            return match[0]
+    return INLINE.sub(written, prose)
+
+
+def _closing(lines: list[str], start: int, fence: str) -> int:
+    """The line closing the fence opened on line ``start``: the first with nothing but that fence's
+    character, as many times or more; ``len(lines)`` if none (the block runs to the end)."""
+    for number in range(start + 1, len(lines)):
+        line = lines[number].strip()
+        if len(line) >= len(fence) and set(line) == {fence[0]}:
+            return number
+    return len(lines)
+
+
+def _options(body: list[str]) -> tuple[dict, list[str]]:
+    """A directive's options (``:key: value`` lines, or a ``---`` YAML block) and the content after them."""
+    if body and body[0].strip() == "---" and "---" in (line.strip() for line in body[1:]):
+        import yaml
+        end = next(number for number in range(1, len(body)) if body[number].strip() == "---")
+        return yaml.safe_load("\n".join(body[1:end])) or {}, body[end + 1:]
+    options = {}
+    while body and (option := OPTION.match(body[0].strip())):
+        options[option["key"]] = (option["value"] or "").strip()
+        body = body[1:]
+    return options, body
+
+
+def _quoted(markdown: str) -> list[str]:
+    return [f"> {line}" if line.strip() else ">" for line in markdown.split("\n")]
+
+
+def _admonition(name: str, argument: str, options: dict, content: str, build: Build) -> list[str]:
+    """An admonition as a titled blockquote, or folded in <details> (its content one click away, as on the
+    site) when it is a dropdown, or when its title or class says it holds answers."""
+    if name in ADMONITIONS and name != "admonition" and argument:
+        content = argument + "\n" + content  # a {note}'s first line is its content
+        argument = ""
+    title = argument or ADMONITIONS.get(name) or ("Show" if name == "toggle" else "Details")
+    classes = set(str(options.get("class", "")).split())
+    folded = name in FOLDING or classes & FOLDING or ANSWERS.search(title)
+    body = plain_markdown(content.strip("\n"), build)
+    title = _inline(title, build)
+    if folded:
+        summary = re.sub(r"`([^`]+)`", r"<code>\1</code>", title)  # a <summary> shows HTML, not Markdown
+        opened = " open" if "open" in options else ""
+        return [f"<details{opened}>", f"<summary>{summary}</summary>", "", body, "", "</details>"]
+    return _quoted(f"**{title}**\n\n{body}")
+
+
+def _figure(argument: str, options: dict, content: str, build: Build) -> list[str]:
+    """A figure as a Markdown image, its caption below it numbered as on the site."""
+    caption = plain_markdown(content.strip("\n"), build)
+    if options.get("name"):
+        number = _reference("numref", options["name"], build)
+        caption = f"**{number}** {caption}".rstrip()
+    alt = options.get("alt") or re.sub(r"\s+", " ", caption.split("\n\n")[0]).replace("]", "")
+    image = f"![{alt}]({argument.strip()})"
+    return [image, "", caption] if caption else [image]
+
+
+def _directive(opening: re.Match, body: list[str], closed: bool, build: Build) -> list[str]:
+    indent, fence = opening["indent"], opening["fence"] or opening["ticks"]
+    info = opening["info"] if opening["fence"] else opening["tick_info"]
+    body = [line[len(indent):] if line.startswith(indent) else line.lstrip() for line in body]
+    directive = DIRECTIVE.match(info.strip())
+    if directive is None:  # a plain fenced code block
+        return [opening[0][len(indent):], *body, *([fence] if closed else [])]
+    name, argument = directive["name"], directive["argument"]
+    options, content = _options(body)
+    text = "\n".join(content)
+    if name in CODE_BLOCKS:
+        ticks = "`" * max([3, *(len(run) + 1 for run in re.findall(r"`+", text))])
+        return [ticks + argument.strip(), *content, ticks]
+    if name == "math":
+        math = "\n".join([argument, *content]).strip("\n")
+        label = options.get("label") or options.get("name")
+        return ["$$", _tagged(math, label, build) if label else math, "$$"]
+    if name in ADMONITIONS or name in FOLDING:
+        return _admonition(name, argument, options, text, build)
+    if name == "figure":
+        return _figure(argument, options, text, build)
+    if name == "image":
+        return [f"![{options.get('alt', '')}]({argument.strip()})"]
+    raise MystError(f"the {{{name}}} directive has no plain Markdown form in a notebook download")
+
+
+def plain_markdown(markdown: str, build: Build = Build()) -> str:
+    """MyST Markdown written out as the Markdown every notebook viewer shows (CommonMark, $ math, a
+    little HTML), with the numbers and titles the site gives: ``(label)=`` targets taken out,
+    references as the site shows them (an equation's "(12.4)", a section's title, "Fig. 2.1"),
+    citations author-year, a labelled equation ``\\tag``-ged with its number, admonitions as
+    blockquotes (answers folded in ``<details>``), figures as images with their caption.
+    Code blocks are left as they are. Raises ``MystError`` for MyST it cannot write out."""
+    lines, written, prose = markdown.split("\n"), [], []
+
+    def flush():
+        if prose:
+            written.append(_inline("\n".join(prose), build))
+            prose.clear()
+
+    number = 0
+    while number < len(lines):
+        opening = OPENING.match(lines[number])
+        fence = opening and (opening["fence"] or opening["ticks"])
+        if opening and (fence[0] != ":" or opening["info"].strip().startswith("{")):
+            flush()
+            end = _closing(lines, number, fence)
+            block = _directive(opening, lines[number + 1:end], end < len(lines), build)
+            indent = opening["indent"]
+            written.append("\n".join(indent + line if line else line for line in "\n".join(block).split("\n")))
+            number = end + 1
+            continue
+        if not LABEL_LINE.match(lines[number]):
+            prose.append(lines[number])
+        number += 1
+    flush()
+    return "\n".join(written)
 
 
 # -- code --------------------------------------------------------------------------------------------------------------
@@ -251,16 +524,31 @@ def strip_authoring(source: str) -> str:
 
 # -- the notebook ------------------------------------------------------------------------------------------------------
 
-def reader_notebook(notebook, lookup: Callable[[str], dict], prose: Callable[[str], str] = str):
+def caption(figure: dict, markdown: Callable[[str], str], build: Build) -> str:
+    """The caption of a code cell's figure (its ``mystnb.figure`` metadata) as the site shows it,
+    numbered "Fig. 2.1"; ``markdown`` writes MyST prose out."""
+    text = markdown(figure["caption"].strip())
+    return f"**{_reference('numref', figure['name'], build)}** {text}" if figure.get("name") else text
+
+
+def reader_notebook(notebook, lookup: Callable[[str], dict], prose: Callable[[str], str] = str,
+                    build: Build = Build()):
     """A copy of a chapter notebook (nbformat, as jupytext reads the MyST source) for its reader:
-    glue roles in the prose resolved through ``lookup`` and the rest passed through ``prose``
-    (which writes out the site's own directives), authoring lines out of the code, empty
-    cells dropped, cells the site hides collapsed. Raises ``GlueError`` for a role it cannot resolve."""
+    glue roles in the prose resolved through ``lookup``, the rest passed through ``prose`` (which
+    writes out the site's own directives) and then written out as plain Markdown with what ``build``
+    resolved (``plain_markdown``); authoring lines out of the code, empty cells dropped, cells the
+    site hides collapsed, a figure's caption in a Markdown cell under its code cell. Raises
+    ``GlueError`` or ``MystError`` for prose it cannot write out."""
+    def markdown(source: str) -> str:
+        return plain_markdown(prose(resolve_glue(source, lookup)), build)
+
     notebook = copy.deepcopy(notebook)
     cells = []
     for cell in notebook.cells:
         if cell.cell_type == "markdown":
-            cell.source = prose(resolve_glue(cell.source, lookup))
+            cell.source = markdown(cell.source)
+            if not cell.source.strip():
+                continue  # nothing but a (label)= target
         elif cell.cell_type == "code":
             cell.source = strip_authoring(cell.source)
             if not cell.source.strip():
@@ -270,6 +558,11 @@ def reader_notebook(notebook, lookup: Callable[[str], dict], prose: Callable[[st
                 cell.metadata.setdefault("jupyter", {})["source_hidden"] = True
             if tags & OUTPUTS_HIDDEN_TAGS:
                 cell.metadata.setdefault("jupyter", {})["outputs_hidden"] = True
+            figure = cell.metadata.get("mystnb", {}).get("figure", {})
+            if figure.get("caption") and not tags & FIGURE_REMOVED_TAGS:
+                # the site shows the caption under the cell's figure; a notebook viewer knows nothing of it
+                cells += [cell, new_markdown_cell(caption(figure, markdown, build))]
+                continue
         cells.append(cell)
     notebook.cells = cells
     return notebook

@@ -12,7 +12,7 @@ import tokenize
 from pathlib import Path
 from html.parser import HTMLParser
 
-from conftest import ROOT, assignments
+from conftest import ROOT, assignments, myst_left
 from grader.assignments import graded_functions
 
 
@@ -198,6 +198,9 @@ def test_chapter_downloads_show_values_not_authoring_lines(site):
             assert not re.search(r"^\s*assert\b", source, re.M), f"{name}.ipynb asserts:\n{source}"
         # every value the page pastes into its prose, with the words after it, is in the download's prose
         page = (html / name).with_suffix(".html").read_text()
+        figures = [number.strip() for number in re.findall(r'<span class="caption-number">([^<]*)</span>', page)]
+        assert re.findall(r"^\*\*(Fig\. [^*]*)\*\* ", prose, re.M) == figures, \
+            f"{name}.ipynb does not caption its figures as the page does ({figures})"
         text = re.sub(r"\\(.)", r"\1", re.sub(r"\s+", " ", prose))  # Markdown escapes off
         for value, after in re.findall(r'<span class="pasted-text">([^<]*)</span>([^<]*)', page):
             words = re.findall(r"\w+", html_text.unescape(after))[:2]
@@ -208,6 +211,41 @@ def test_chapter_downloads_show_values_not_authoring_lines(site):
                 f"{name}.ipynb does not say {value!r} before {' '.join(words)!r} as the site does"
             checked += 1
     assert checked >= 100, f"only {checked} pasted values could be compared with the downloads"
+
+
+def test_chapter_downloads_are_plain_markdown_with_the_sites_numbers(site):
+    """No MyST is left in a chapter's .ipynb for a notebook viewer to show raw (roles, (label)=
+    targets, directives, equation labels, links to labels), and what the site numbers or titles reads
+    the same: each labelled equation carries the number beside it on the page (\\tag), each
+    reference to an equation is the number its link on the page shows, in the page's order, each
+    figure's caption has the page's number, and each reference to a section or figure is the text
+    of its link."""
+    _, html = site
+    downloads = sorted((html / "_sources" / "book").glob("ch*.ipynb"))
+    assert downloads, "the site offers no chapter notebooks"
+    tags = links = 0
+    for path in downloads:
+        name = path.relative_to(html / "_sources").with_suffix("")
+        _, prose, _ = _download(path)
+        left = myst_left(prose)
+        assert not left, f"{name}.ipynb shows raw MyST:\n  " + "\n  ".join(left)
+        assert prose.count("<details>") == prose.count("</details>"), f"{name}.ipynb: a <details> is not closed"
+        page = (html / name).with_suffix(".html").read_text()
+        beside = re.findall(r'<span class="eqno">\(([^)<]*)\)', page)
+        assert re.findall(r"\\tag\{([^}]*)\}", prose) == beside, \
+            f"{name}.ipynb does not number its equations as the page does ({beside})"
+        numbers = iter(re.findall(r"\(\d+(?:\.\d+)*\)", prose))
+        for shown in re.findall(r'<a class="reference internal" href="[^"]*#equation-[^"]*">([^<]*)</a>', page):
+            assert shown in numbers, f"{name}.ipynb does not refer to equation {shown} where the page does"
+            links += 1
+        figures = [number.strip() for number in re.findall(r'<span class="caption-number">([^<]*)</span>', page)]
+        assert re.findall(r"^\*\*(Fig\. [^*]*)\*\* ", prose, re.M) == figures, \
+            f"{name}.ipynb does not caption its figures as the page does ({figures})"
+        text = re.sub(r"\\(.)", r"\1", re.sub(r"\s+", " ", prose))  # Markdown escapes off
+        for shown in re.findall(r'<span class="std std-(?:ref|numref)">([^<]*)</span>', page):
+            assert html_text.unescape(shown) in text, f"{name}.ipynb does not name {shown!r} as the page does"
+        tags += len(beside)
+    assert tags >= 20 and links >= 100, f"only {tags} equations and {links} references to them were compared"
 
 
 def test_a_chapter_download_runs_top_to_bottom(site, tmp_path):
