@@ -289,29 +289,69 @@ def _count(value):
     return 1
 
 
+def explains(mistake, args, kwargs=None, got=None, raised=None, rtol=1e-6, atol=1e-9, variant=None):
+    """Whether the catalogued ``mistake`` explains an answer that returned ``got`` on ``args``, or
+    raised ``raised`` ("Type: message"): True, False, or None when this case cannot tell (the
+    mistaken code raises here too, with another message: the mistake's own code and the student's
+    fail on the same shapes, in their own words)."""
+    if raised is not None and mistake.raises and re.search(mistake.raises, raised):
+        return True
+    if mistake.wrong is None:
+        return False
+    try:
+        with np.errstate(all="ignore"):
+            wrong_value = mistake.wrong(variant if mistake.per_variant else reference,
+                                        *copy.deepcopy(args), **copy.deepcopy(kwargs or {}))
+    except Exception as error:
+        if raised is None:
+            return False
+        # the mistaken code fails the same way: W instead of W.T on a non-square layer
+        return True if raised == f"{type(error).__name__}: {error}" else None
+    return raised is None and difference(got, wrong_value, rtol, atol) is None
+
+
 def matching(mistakes, args, kwargs=None, got=None, raised=None, rtol=1e-6, atol=1e-9, variant=None):
     """Messages of the catalogued ``mistakes`` of a function that explain an
     answer: one that returned ``got`` on ``args``, or raised ``raised`` ("Type:
     message"). A task with variants passes the student's ``Variant``: its
     mistakes are computed for it (and say nothing of another variant's)."""
-    found = []
-    for mistake in mistakes:
-        if raised is not None and mistake.raises and re.search(mistake.raises, raised):
-            found.append(mistake.message)
-        if mistake.wrong is None:
-            continue
-        try:
-            with np.errstate(all="ignore"):
-                wrong_value = mistake.wrong(variant if mistake.per_variant else reference,
-                                            *copy.deepcopy(args), **copy.deepcopy(kwargs or {}))
-        except Exception as error:
-            # the mistaken code fails the same way: W instead of W.T on a non-square layer
-            if raised is not None and raised == f"{type(error).__name__}: {error}":
-                found.append(mistake.message)
-            continue
-        if raised is None and difference(got, wrong_value, rtol, atol) is None:
-            found.append(mistake.message)
-    return found
+    return [mistake.message for mistake, said in told(mistakes, args, kwargs, got, raised, rtol, atol, variant)
+            if said]
+
+
+def told(mistakes, args, kwargs=None, got=None, raised=None, rtol=1e-6, atol=1e-9, variant=None):
+    """(mistake, ``explains``) for each of ``mistakes``."""
+    return [(mistake, explains(mistake, args, kwargs, got, raised, rtol, atol, variant)) for mistake in mistakes]
+
+
+# A catalogued mistake is named when it explains at least this share of the failing cases that can
+# tell (``explains``). Below it, the mistake merely coincides with the answer on a case or two (a
+# class-weights answer wrong in 6 of 7 cases matched "T - O" on the one case where the weights were
+# equal), and naming it would send the student to fix the wrong thing.
+NAMED_SHARE = 2 / 3
+
+
+def named(function, failures):
+    """The message of a failed ``compare``. ``failures`` are (where, problem, told) of the failing
+    cases, ``told`` the (mistake, explains) pairs of ``told``. It names the mistake that explains
+    the most of them (several can coincide on small networks; catalogue order breaks ties) if it
+    explains every case that can tell, or at least ``NAMED_SHARE`` of them and the message says how
+    many; else it reports the first failure plainly."""
+    explained, decided = {}, {}  # by the mistake's place in the catalogue (two may share a message)
+    for _, _, pairs in failures:
+        for k, (_, said) in enumerate(pairs):
+            explained[k] = explained.get(k, 0) + (said is True)
+            decided[k] = decided.get(k, 0) + (said is not None)
+    best = max(explained, key=explained.get, default=None)
+    if best is None or explained[best] == 0 or explained[best] < NAMED_SHARE * decided[best]:
+        where, problem, _ = failures[0]
+        return wrong(function, where, problem)
+    where, problem, pairs = next(f for f in failures if f[2][best][1])
+    message = pairs[best][0].message
+    if explained[best] < decided[best]:
+        message += (f" (This explains {explained[best]} of the {decided[best]} failing cases; the others "
+                    f"are wrong in some other way too.)")
+    return wrong(function, where, problem, message)
 
 
 def numbers(value):
@@ -346,9 +386,8 @@ def compare(function, cases, rtol=1e-6, atol=1e-9, reference_function=None, per_
     submitter's ``Variant`` first, and an answer that solves another
     variant is told so.
 
-    All cases run; the message names the catalogued mistake that explains
-    the most failing cases (several can coincide on small networks), or else
-    reports the first failure.
+    All cases run; the message names a catalogued mistake only where it
+    explains the failing cases (``named``), or else reports the first failure.
     """
     reference_function = reference_function or getattr(reference, function)
     names = list(inspect.signature(reference_function).parameters)[1 if per_variant else 0:]
@@ -367,12 +406,12 @@ def compare(function, cases, rtol=1e-6, atol=1e-9, reference_function=None, per_
             where = f"called with {describe_args(names, args, kwargs)}"
             if outcome.raised:
                 failures.append((where, f"it raised {outcome.raised}",
-                                 matching(test.mistakes, args, kwargs, raised=outcome.raised, variant=own)))
+                                 told(test.mistakes, args, kwargs, raised=outcome.raised, variant=own)))
                 continue
             problem = difference(outcome.value, expected, rtol, atol)
             if problem:
-                failures.append((where, problem, matching(test.mistakes, args, kwargs, got=outcome.value,
-                                                          rtol=rtol, atol=atol, variant=own)))
+                failures.append((where, problem, told(test.mistakes, args, kwargs, got=outcome.value,
+                                                      rtol=rtol, atol=atol, variant=own)))
         if not failures:
             return
         if per_variant:
@@ -395,16 +434,7 @@ def compare(function, cases, rtol=1e-6, atol=1e-9, reference_function=None, per_
                         message += (f"\n\nIf {own.student!r} is your id already, the same answer comes from a "
                                     f"known mistake in your own variant: {alike[0]}")
                     raise Failed(message, solves=other)
-        counts = {}
-        for _, _, known in failures:
-            for mistake in known:
-                counts[mistake] = counts.get(mistake, 0) + 1
-        if counts:
-            best = max(counts, key=counts.get)  # first in catalogue order on ties
-            where, problem, _ = next(f for f in failures if best in f[2])
-            raise Failed(wrong(function, where, problem, best))
-        where, problem, _ = failures[0]
-        raise Failed(wrong(function, where, problem))
+        raise Failed(named(function, failures))
 
     # the functions it is built on that the same assignment grades: the judge lends its own
     # (grader.assignments sets them, and the function's catalogued mistakes), so that one slip

@@ -146,7 +146,9 @@ def site(tmp_path_factory):
     copy = tmp_path_factory.mktemp("course") / "course"
     shutil.copytree(ROOT, copy, ignore=SCRATCH_IGNORE)
     (copy / ".venv").symlink_to(BIN.parent)
-    build = run(["make", "book"], cwd=copy)
+    # -o: never install into this environment from the copy (a requirements.txt newer than the
+    # environment's stamp would make `make` reinstall, pointing the editable install at the copy)
+    build = run(["make", "-o", ".venv/installed", "book"], cwd=copy)
     return build, copy / "_build" / "html"
 
 

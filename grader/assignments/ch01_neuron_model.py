@@ -209,6 +209,9 @@ def _logic_example(layers):
             "    return [(np.array(W, dtype=float), np.array(theta, dtype=float)) for W, theta in layers]\n")
 
 
+_TRANSPOSED = ("the weight matrix is used transposed: W[i, j] = w_ij joins unit i of the previous layer (a row) to "
+               "unit j of this layer (a column), so I = O_prev @ W + theta.")
+
 MISTAKES = [
     # chapter 1: net_input
     Mistake(
@@ -225,10 +228,15 @@ MISTAKES = [
         "def net_input(O_prev, W, theta):\n    return O_prev @ W - theta\n"),
     Mistake(
         "net_input", "weights transposed",
-        "the weight matrix is used transposed: W[i, j] = w_ij joins unit i of the "
-        "previous layer (a row) to unit j of this layer (a column), so I = O_prev @ W + theta.",
-        lambda ref, O_prev, W, theta: O_prev @ W.T + theta,
+        _TRANSPOSED,
+        # the mistake as it is written: numpy fails on a batch, or a non-square W, as the student's does
+        lambda ref, O_prev, W, theta: W @ O_prev + theta,
         "def net_input(O_prev, W, theta):\n    return W @ O_prev + theta\n"),
+    Mistake(
+        "net_input", "weights transposed, on the right",
+        _TRANSPOSED,
+        lambda ref, O_prev, W, theta: O_prev @ W.T + theta,
+        "def net_input(O_prev, W, theta):\n    return O_prev @ W.T + theta\n"),
     Mistake(
         "net_input", "activation applied",
         "the sigmoid has been applied: net_input returns the net input I_j itself; "

@@ -375,3 +375,34 @@ def test_a_notebook_solved_for_another_id_loses_those_marks(assignment):
             assert repr(me) in verdict["message"] and mine in verdict["message"]
         else:
             assert verdict["passed"], verdict["message"]
+
+
+def test_a_mistake_is_named_only_where_it_explains_the_failing_cases():
+    """judge.named: every failing case that can tell explained, the mistake is named; three of four,
+    named with the count; one of seven (a coincidence), the first failure is reported plainly; a
+    case where the mistaken code raises too, in other words, tells nothing."""
+    sign = assignments.CATALOGUE[0]
+    fits = sign.message
+
+    def failing(said):
+        return [(f"called with case {i}", f"difference {i}", [(sign, s)]) for i, s in enumerate(said)]
+
+    assert judge.named("f", failing([True] * 4)) == f"f is wrong, called with case 0: {fits}\n\nDetails: difference 0"
+    assert "(This explains 3 of the 4 failing cases;" in judge.named("f", failing([False, True, True, True]))
+    assert judge.named("f", failing([False] * 5 + [True, False])) == "f is wrong, called with case 0:\ndifference 0"
+    assert judge.named("f", failing([None, None, True])).endswith(f"case 2: {fits}\n\nDetails: difference 2")
+    assert fits not in judge.named("f", failing([None, None]))
+
+
+def test_an_answer_wrong_in_another_way_is_not_told_a_mistake_it_merely_resembles():
+    """A Lundy-Mees cooling_steps 3.5 times too large: not "one step too few" (ch13), which it matches
+    on a case or two where the counts are small."""
+    student_id = ids_by_variant("ch13_myths")["Lundy-Mees"]
+    from grader.assignments import ch13_myths
+
+    answer = ch13_myths.steps_source().replace("k = (1 / T_end - 1 / T0) / rate", "k = 3.5 * (1 / T_end - 1 / T0) / rate")
+    tests = {"test_cooling_steps_hidden": assignments.TESTS["ch13_myths"]["test_cooling_steps_hidden"]}
+    verdict = run("ch13_myths", {"cooling_steps": answer}, tests, student_id)["tests"]["test_cooling_steps_hidden"]
+    assert not verdict["passed"]
+    for mistake in ch13_myths.MISTAKES:
+        assert mistake.message not in verdict["message"], verdict["message"]
