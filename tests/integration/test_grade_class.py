@@ -290,7 +290,7 @@ def test_formgrader_shows_the_marks_of_make_grade(graded_class, chromium, tmp_pa
     shutil.copytree(graded_class.course, course, symlinks=True)
     port, token = free_port(), "formgrader-test"
     server = subprocess.Popen(
-        [str(BIN / "jupyter"), "server", "--no-browser", f"--port={port}", "--ServerApp.port_retries=0",
+        [str(BIN / "jupyter"), "server", "--no-browser", "--allow-root", f"--port={port}", "--ServerApp.port_retries=0",
          f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={course}"],
         cwd=course, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True,
         env=dict(os.environ, PATH=f"{BIN}{os.pathsep}{os.environ['PATH']}"))
@@ -301,6 +301,7 @@ def test_formgrader_shows_the_marks_of_make_grade(graded_class, chromium, tmp_pa
                 urllib.request.urlopen(f"{base}/api/status?token={token}", timeout=2)
                 break
             except OSError:
+                assert server.poll() is None, server.stderr.read().decode()[-2000:]
                 time.sleep(0.5)
         page = chromium.new_page(viewport={"width": 1280, "height": 900})
         page.goto(f"{base}/formgrader/gradebook/{A}/{A}?token={token}")
