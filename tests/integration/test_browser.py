@@ -3,7 +3,7 @@ would: nothing fetched from outside 127.0.0.1, no failed request, no console
 error, math rendered by the site's own MathJax, alt text on every image;
 at 1280 px every display equation and table within its column and no
 equation under its number, and at 390 px (a phone) no page wider than the
-screen. The site, its server and Chromium are the session's (tests/conftest.py)."""
+screen and sidebar buttons that open their sidebars. The site, its server and Chromium are the session's (tests/conftest.py)."""
 
 from urllib.parse import urlparse
 
@@ -179,3 +179,23 @@ def test_chapter_math_is_typeset(served, chromium):
     assert page.locator("mjx-container").count() >= 1
     assert "\\sum" not in page.inner_text("main")
     page.close()
+
+
+def test_sidebar_buttons_open_their_sidebars_on_a_phone(served, chromium):
+    """On a 390 px screen the header's two buttons open the chapters and the page's contents
+    (book/_static/sidebars.js), each within the screen."""
+    base, _ = served
+    context = chromium.new_context(viewport=PHONE)
+    page = context.new_page()
+    page.goto(f"{base}/book/intro.html", wait_until="networkidle")
+    for kind, expected in [("primary", "Chapters"), ("secondary", "Notation")]:
+        page.locator(f"button.{kind}-toggle:visible").click()
+        dialog = page.locator(f"#pst-{kind}-sidebar-modal")
+        dialog.wait_for(state="visible", timeout=5000)
+        assert expected in dialog.inner_text(), f"the {kind} sidebar opened without its links"
+        box = dialog.bounding_box()
+        assert box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"] + 1, f"the {kind} sidebar runs off the screen"
+        assert dialog.evaluate("d => d.scrollWidth <= d.clientWidth"), f"the {kind} sidebar scrolls sideways"
+        page.keyboard.press("Escape")
+        dialog.wait_for(state="hidden", timeout=5000)
+    context.close()
