@@ -3,7 +3,8 @@ would: nothing fetched from outside 127.0.0.1, no failed request, no console
 error, math rendered by the site's own MathJax, alt text on every image;
 at 1280 px every display equation and table within its column and no
 equation under its number, and at 390 px (a phone) no page wider than the
-screen and sidebar buttons that open their sidebars. The site, its server and Chromium are the session's (tests/conftest.py)."""
+screen and sidebar buttons that open their sidebars. The site, its server
+and Chromium are the session's (tests/conftest.py)."""
 
 from urllib.parse import urlparse
 
