@@ -8,6 +8,9 @@
   authoring lines (``notebook_download.py``).
 * The exercises are built to run in the browser, in JupyterLite
   (``in_browser.py``).
+* The code cells a page shows leave out the lines that are there for the
+  authors (the glue import, glue calls, asserts), as the downloads do; the
+  outputs stay as they were computed.
 * sphinx-thebe, which Jupyter Book always loads, is taken off the pages:
   the course runs no remote kernels, and its inline script is injected twice
   (a console error) and names a CDN.
@@ -21,9 +24,10 @@ import in_browser
 from docutils import nodes
 from docutils.nodes import make_id
 from graded_code import as_markdown
-from notebook_download import Build, DownloadError, load_glue_data, reader_notebook
+from notebook_download import Build, DownloadError, load_glue_data, reader_notebook, strip_authoring
 from pybtex.richtext import Text
 from sphinx import addnodes
+from sphinx.transforms.post_transforms import SphinxPostTransform
 from sphinx.util import logging
 from sphinx.util.math import get_node_equation_number
 
@@ -102,6 +106,38 @@ def add_notebook_download(app, pagename, templatename, context, doctree):
     context["ipynb_source"] = pagename + ".ipynb"
 
 
+def strip_code_cells(doctree):
+    """Take the authoring lines out of the shown source of every executed code cell of a
+    doctree (myst-nb's ``cell_code`` containers), with the rule of the downloads
+    (``strip_authoring``). A cell left with no code loses its input; one left with neither
+    input nor output goes. Outputs are not touched: they are what the whole cell computed."""
+    cells = [node for node in doctree.findall(nodes.container) if node.get("nb_element") == "cell_code"]
+    for cell in cells:
+        for source in [child for child in cell.children if child.get("nb_element") == "cell_code_source"]:
+            for block in list(source.findall(nodes.literal_block)):
+                code = strip_authoring(block.astext())
+                if not code.strip():
+                    block.parent.remove(block)
+                elif code != block.astext():
+                    # rawsource too: Sphinx highlights a literal block only when it equals the text
+                    block.rawsource = code
+                    block[:] = [nodes.Text(code)]
+            if not list(source.findall(nodes.literal_block)):
+                cell.remove(source)
+        if not cell.children:
+            cell.parent.remove(cell)
+
+
+class StripAuthoringLines(SphinxPostTransform):
+    # before myst-nb wraps hidden inputs and outputs in their toggles (HideInputCells, 199),
+    # which then sees a cell without input as one
+    default_priority = 150
+    formats = ("html",)
+
+    def run(self, **kwargs):
+        strip_code_cells(self.document)
+
+
 def drop_thebe(app, pagename, templatename, context, doctree):
     def is_thebe(asset):
         text = str(asset) + str(getattr(asset, "attributes", {}).get("body", ""))
@@ -119,4 +155,5 @@ def setup(app):
     # before sphinx-book-theme builds its header buttons (priority 501)
     app.connect("html-page-context", add_notebook_download, priority=400)
     app.connect("html-page-context", drop_thebe, priority=400)
+    app.add_post_transform(StripAuthoringLines)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

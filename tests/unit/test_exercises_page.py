@@ -14,7 +14,7 @@ PAGE = (ROOT / "book" / "exercises.md").read_text()
 def test_the_table_names_every_graded_function():
     for assignment, tests in assignments.TESTS.items():
         row = next(line for line in PAGE.splitlines() if line.startswith("| ") and f"{{doc}}`{assignment}`" in line)
-        named = set(re.findall(r"`(\w+)`", row.split("|")[3]))
+        named = set(re.findall(r"`(\w+)`", row.split("|")[2]))  # the column "you implement"
         graded = {t.function for t in tests.values() if hasattr(t, "function")}
         assert graded <= named, f"{assignment}: the table does not name {sorted(graded - named)}"
 
