@@ -52,12 +52,22 @@ def mul_backward(inputs, output, grad):
 def matmul_backward(inputs, output, grad):
     """C = A @ B: dE/dA = dE/dC @ B.T and dE/dB = A.T @ dE/dC, chapter 10, eq. (10.6).
 
-    ``A`` is one tuple (1-D) or a batch (2-D); for one tuple dE/dB is the
-    outer product of A and dE/dC (chapter 5's Err_j O_i, with its sign).
+    ``A`` is one tuple (1-D) or a batch (2-D); ``B`` a matrix (2-D), or a
+    vector (1-D), as NumPy's ``@`` allows. A 1-D operand is taken as NumPy
+    takes it, a row ``(1, n)`` on the left and a column ``(n, 1)`` on the
+    right, so that eq. (10.6) holds as written; the gradients are then given
+    back in the operands' own shapes. For one tuple dE/dB is the outer
+    product of A and dE/dC (chapter 5's Err_j O_i, with its sign). Operands
+    of more than two dimensions (stacks of matrices) are not supported and
+    raise ValueError.
     """
-    A, B = inputs
-    grad_B = np.outer(A, grad) if np.ndim(A) == 1 else A.T @ grad
-    return [grad @ B.T, grad_B]
+    A, B = np.asarray(inputs[0], dtype=float), np.asarray(inputs[1], dtype=float)
+    if A.ndim not in (1, 2) or B.ndim not in (1, 2):
+        raise ValueError(f"matmul_backward takes 1-D or 2-D operands, not shapes {A.shape} and {B.shape}")
+    A2 = A[None, :] if A.ndim == 1 else A      # one tuple: a batch of one row
+    B2 = B[:, None] if B.ndim == 1 else B      # a vector on the right: one column
+    grad2 = np.reshape(grad, (A2.shape[0], B2.shape[1]))
+    return [(grad2 @ B2.T).reshape(A.shape), (A2.T @ grad2).reshape(B.shape)]
 
 
 def sigmoid_backward(inputs, output, grad):
@@ -77,6 +87,9 @@ def sum_backward(inputs, output, grad):
     return [np.broadcast_to(grad, np.shape(a)).astype(float)]
 
 
+_PLACED = object()  # what topological_order's search finds when a node has no parent left to visit
+
+
 def topological_order(parents):
     """Every node after the nodes it depends on, chapter 10, eq. (10.3).
 
@@ -84,19 +97,28 @@ def topological_order(parents):
     computed from; an input has none). The order is a depth-first search's
     post-order: nodes are started in the dict's order and each node's
     parents are visited, in their listed order, before it is appended.
+
+    The search keeps its own stack instead of calling itself: a recursive
+    search needs one Python frame per node of the longest path, and Python
+    stops at about a thousand (``sys.getrecursionlimit()``), so a graph as
+    deep as a long recurrent network unrolled in time would fail.
     """
     order, seen = [], set()
-
-    def visit(node):
-        if node in seen:
-            return
-        seen.add(node)
-        for parent in parents.get(node, ()):
-            visit(parent)
-        order.append(node)
-
-    for node in parents:
-        visit(node)
+    for start in parents:
+        if start in seen:
+            continue
+        seen.add(start)
+        # each entry: a node and an iterator over the parents still to visit
+        stack = [(start, iter(parents.get(start, ())))]
+        while stack:
+            node, todo = stack[-1]
+            parent = next((p for p in todo if p not in seen), _PLACED)
+            if parent is _PLACED:        # every parent is placed: the node follows them
+                stack.pop()
+                order.append(node)
+            else:
+                seen.add(parent)
+                stack.append((parent, iter(parents.get(parent, ()))))
     return order
 
 

@@ -50,7 +50,18 @@ def uniform_half(n_in, n_out, rng):
     return rng.uniform(-0.5, 0.5, (n_in, n_out))
 
 
-INITS = {"uniform 0.5": uniform_half, "glorot": glorot_uniform, "he": he_normal}
+def sigmoid_backward_uniform(n_in, n_out, rng):
+    """Weights of one layer for sigmoid units, uniform in [-s, s] with the
+    scale that keeps the variance of the errors backward for net inputs near
+    0, chapter 11, eq. (11.2) with E[f'(I)^2] = 1/16. One variant's answer to
+    the chapter's exercise: the chapter measures what it does, by name, and
+    never shows it."""
+    s = np.sqrt(3 * 16.0 / n_out)     # Var(w) = 16 / n_out, and a uniform bound is sqrt(3) standard deviations
+    return rng.uniform(-s, s, (n_in, n_out))
+
+
+INITS = {"uniform 0.5": uniform_half, "glorot": glorot_uniform, "he": he_normal,
+         "sigmoid, derived": sigmoid_backward_uniform}
 
 
 def init_deep(sizes, rng, init="uniform 0.5"):

@@ -80,23 +80,32 @@ def forward_softmax(x, network):
     return outputs
 
 
+LOSSES = ("squared", "binary cross-entropy", "cross-entropy")
+
+
 def train_compare(X, y, network, l, *, loss, epochs, batch_size=10, rng=None, X_test=None, y_test=None):
     """Train with mini-batches and record every epoch, chapter 9, section "The effect measured".
 
     ``loss="squared"``: sigmoid output units and chapter 3's output error
-    O (1 - O)(T - O); ``loss="cross-entropy"``: a softmax output layer and
-    eq. (9.5)'s T - O. Everything else is the same: hidden errors (chapter 4),
-    updates (chapter 5), the tuples' order each epoch (from ``rng``).
+    O (1 - O)(T - O); ``loss="binary cross-entropy"``: the same sigmoid
+    output units with the binary cross-entropy of each unit, eq. (9.1), whose
+    error is T - O, eq. (9.2); ``loss="cross-entropy"``: a softmax output
+    layer and eq. (9.5)'s T - O. The middle one changes the error function
+    alone, the last the output layer too. Everything else is the same:
+    hidden errors (chapter 4), updates (chapter 5), the tuples' order each
+    epoch (from ``rng``).
     Returns the trained network and a history with per-epoch lists
     ``accuracy`` (on X after the epoch), ``squared_error`` and
-    ``cross_entropy`` (both per tuple, averaged over X), and ``test_accuracy``
-    on held-out tuples ``X_test``, ``y_test`` when they are given.
+    ``cross_entropy`` (both per tuple, averaged over X; the latter is
+    -sum_j T_j ln O_j, the categorical form, for every output layer), and
+    ``test_accuracy`` on held-out tuples ``X_test``, ``y_test`` when they
+    are given.
     """
-    if loss not in ("squared", "cross-entropy"):
-        raise ValueError(f"loss must be 'squared' or 'cross-entropy', not {loss!r}")
+    if loss not in LOSSES:
+        raise ValueError(f"loss must be one of {LOSSES}, not {loss!r}")
     rng = np.random.default_rng(0) if rng is None else rng
     T = one_hot(y, network[-1][0].shape[1])
-    run = forward if loss == "squared" else forward_softmax
+    run = forward_softmax if loss == "cross-entropy" else forward
     history = {"accuracy": [], "squared_error": [], "cross_entropy": [], "test_accuracy": []}
     for _ in range(epochs):
         order = rng.permutation(len(X))
@@ -104,7 +113,7 @@ def train_compare(X, y, network, l, *, loss, epochs, batch_size=10, rng=None, X_
             rows = order[start:start + batch_size]
             outputs = run(X[rows], network)
             err = (output_error(outputs[-1], T[rows]) if loss == "squared"
-                   else cross_entropy_output_error(outputs[-1], T[rows]))
+                   else cross_entropy_output_error(outputs[-1], T[rows]))  # T - O: eq. (9.2) or (9.5)
             errors = [err]
             for k in range(len(network) - 1, 0, -1):
                 errors.insert(0, hidden_error(outputs[k], errors[0], network[k][0]))

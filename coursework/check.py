@@ -106,8 +106,9 @@ def _same_call(example, args, kwargs):
 def _known_mistakes(name, args, kwargs, got=None, raised=None, variant=None, rtol=1e-6, atol=1e-9):
     """Messages of the catalogued mistakes of ``name`` that explain an answer
     on this example: one that returned ``got``, or raised ``raised`` ("Type: message")."""
-    found = [message for pattern, message in examples()["raises"].get(name, [])
-             if raised is not None and re.search(pattern, raised)]
+    # a mistake that gives exactly this answer on this example first, then the general patterns of
+    # errors (any overflow, say): the exact one names what the student did
+    found = []
     for example in _examples_of(name, variant):
         if not _same_call(example, args, kwargs):
             continue
@@ -117,6 +118,8 @@ def _known_mistakes(name, args, kwargs, got=None, raised=None, variant=None, rto
             elif raised is None and "value" in mistake and \
                     difference(got, _decoded(mistake["value"]), rtol, atol) is None:
                 found.append(mistake["message"])
+    found += [message for pattern, message in examples()["raises"].get(name, [])
+              if raised is not None and re.search(pattern, raised)]
     return list(dict.fromkeys(found))
 
 

@@ -113,7 +113,7 @@ OPTIONS = {
          {"targets": (0.05, 0.95), "Err": lambda O, T: O * (1 - O) * (T - O)}),
         ("cross-entropy, targets 0 and 1", "the output unit is a sigmoid trained with the cross-entropy "
          "E = -[T ln O + (1 - T) ln(1 - O)], for which the factor O (1 - O) cancels and Err = T - O "
-         "(chapter 3), and every target T is 0 or 1",
+         "(chapter 9), and every target T is 0 or 1",
          {"targets": (0.0, 1.0), "Err": lambda O, T: T - O}),
     ],
     "ch07_learning_rate": [

@@ -33,6 +33,16 @@ def softmax(rng):
     yield (rng.normal(0, 3, (5, 2)),)
     yield (rng.normal(0, 3, 6),)
     yield (rng.normal(0, 50, (3, 10)),)
+    # Net inputs far apart, where only the row's largest may be subtracted: the mean, the first entry
+    # or the smallest shift the softmax just as well, but leave exp arguments above 709.78, where it
+    # overflows. Each of those three fails on a case the others pass, so the judge can name it.
+    yield (np.array([1000.0, -1000.0]),)                        # the mean (0) and the smallest overflow
+    yield (np.array([-1000.0, 1000.0]),)                        # all three overflow
+    yield (np.array([500.0, -500.0, 0.0]),)                     # the smallest alone
+    yield (np.array([[-500.0, 500.0], [700.0, -300.0]]),)       # the first entry and the smallest, not the mean
+    yield (np.array([[1000.0, -1000.0, 0.0], [-1000.0, 0.0, 1000.0]]),)
+    yield (rng.uniform(-1000, 1000, (4, 5)),)                   # large net inputs of both signs
+    yield (rng.normal(0, 400, 7),)
 
 
 def cross_entropy_output_error(rng):
@@ -99,6 +109,18 @@ def _whole_batch(ref, I):
     return z / z.sum()
 
 
+def _shifted_by(shift):
+    """A softmax that subtracts ``shift(I)`` (a number per row) instead of the row's largest net
+    input, run as the student's code runs when graded (worker.py): where exp overflows it raises
+    the same FloatingPointError, so the judge can tell which shift a failing answer used."""
+    def computed(ref, I):
+        I = np.asarray(I, dtype=float)
+        with np.errstate(over="raise", divide="raise", invalid="raise"):
+            e = np.exp(I - shift(I))
+            return e / e.sum(axis=-1, keepdims=True)
+    return computed
+
+
 def _right(variant, O, T):
     return softmax_output_error_of(variant, O, T)
 
@@ -162,7 +184,34 @@ def _example(SMOOTH="0.9 * T + 0.1 / K - O", TEMP="(T - O) / 2",
 
 
 MISTAKES = [
-    # chapter 9: softmax
+    # chapter 9: softmax. The three wrong shifts come before "overflow": every overflow matches that
+    # one's pattern, and the judge names the first of the mistakes that explain equally many cases.
+    Mistake(
+        "softmax", "the mean subtracted",
+        "each tuple's mean net input was subtracted, not its largest: the softmax does not change "
+        "(eq. (9.6) holds for any number), but exp still overflows when the largest net input is more "
+        "than about 710 above the mean, as in [1000, -1000]. Subtract each row's maximum: then every "
+        "exponent is <= 0, and the largest is exactly 0.",
+        _shifted_by(lambda I: I.mean(axis=-1, keepdims=True)),
+        "def softmax(I):\n    I = np.asarray(I, dtype=float)\n    e = np.exp(I - I.mean(axis=-1, keepdims=True))\n"
+        "    return e / e.sum(axis=-1, keepdims=True)\n"),
+    Mistake(
+        "softmax", "the first net input subtracted",
+        "each tuple's first net input was subtracted, not its largest: the softmax does not change, but "
+        "exp overflows when another net input is more than about 710 above the first, as in [-1000, 1000]. "
+        "Subtract each row's maximum: then every exponent is <= 0, and the largest is exactly 0.",
+        _shifted_by(lambda I: I[..., :1]),
+        "def softmax(I):\n    I = np.asarray(I, dtype=float)\n    e = np.exp(I - I[..., :1])\n"
+        "    return e / e.sum(axis=-1, keepdims=True)\n"),
+    Mistake(
+        "softmax", "the smallest net input subtracted",
+        "each tuple's smallest net input was subtracted: that makes every exponent >= 0, the opposite of "
+        "what keeps exp safe, and exp overflows as soon as a tuple's net inputs span more than about 710, "
+        "as in [500, -500]. Subtract each row's maximum instead: then every exponent is <= 0, and the "
+        "largest is exactly 0.",
+        _shifted_by(lambda I: I.min(axis=-1, keepdims=True)),
+        "def softmax(I):\n    I = np.asarray(I, dtype=float)\n    e = np.exp(I - I.min(axis=-1, keepdims=True))\n"
+        "    return e / e.sum(axis=-1, keepdims=True)\n"),
     Mistake(
         "softmax", "overflow",
         "exp overflows for large net inputs (e^1000 is beyond the largest float, and numpy warns; "

@@ -228,7 +228,18 @@ def _product_half(name, a, output, grad):
 
 @_only_in("softmax", "normalisation")
 def _diagonal_only(name, a, output, grad):
-    return [grad * output * (1 - output)] if name == "softmax" else [grad / np.sum(a, axis=-1, keepdims=True)]
+    """dE/da_i = dE/dO_i dO_i/da_i: the Jacobian's diagonal, with the denominator's own share in it
+    (softmax: O_i (1 - O_i); O_i = a_i / S: 1/S - a_i/S^2 = (1 - O_i) / S)."""
+    if name == "softmax":
+        return [grad * output * (1 - output)]
+    return [grad * (1 - output) / np.sum(a, axis=-1, keepdims=True)]
+
+
+@_only_in("softmax", "normalisation")
+def _denominator_constant(name, a, output, grad):
+    """The sum in the denominator taken for a constant: only the numerator is differentiated
+    (softmax: d e^(a_i)/da_i / S = O_i; O_i = a_i / S: 1/S)."""
+    return [grad * output] if name == "softmax" else [grad / np.sum(a, axis=-1, keepdims=True)]
 
 
 # written for any variant: what a student who made the mistake in theirs would write
@@ -364,7 +375,17 @@ MISTAKES = [
         "only the diagonal of the Jacobian is used: every output O_j depends on every input a_i of its row "
         "(through the sum in the denominator), so dE/da_i sums dE/dO_j dO_j/da_i over all j, not only j = i.",
         _diagonal_only,
-        _example(SOFTMAX="grad * output * (1 - output)", NORMALISATION="grad / np.sum(a, axis=-1, keepdims=True)"),
+        _example(SOFTMAX="grad * output * (1 - output)",
+                 NORMALISATION="grad * (1 - output) / np.sum(a, axis=-1, keepdims=True)"),
+        per_variant=True),
+    Mistake(
+        "variant_backward", "the denominator taken for a constant",
+        "the sum in the denominator is treated as a constant, so only the numerator is differentiated: the "
+        "sum depends on every input a_i of its row, so every output O_j changes with every a_i (the "
+        "quotient rule gives dO_j/da_i a term from the denominator, for j = i too), and dE/da_i sums "
+        "dE/dO_j dO_j/da_i over all j.",
+        _denominator_constant,
+        _example(SOFTMAX="grad * output", NORMALISATION="grad / np.sum(a, axis=-1, keepdims=True)"),
         per_variant=True),
 ]
 

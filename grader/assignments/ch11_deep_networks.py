@@ -371,6 +371,17 @@ MISTAKES = [
     return [np.clip(np.asarray(g, dtype=float), -max_norm, max_norm) for g in gradients]
 """),
     Mistake(
+        "clip_by_norm", "divides by a zero norm",
+        "for a zero gradient (every entry 0, so a global norm of 0) it divides by the norm: max_norm / 0 is "
+        "no number. A zero gradient is below any max_norm and must come back unchanged; compute "
+        "max_norm / norm only when the norm exceeds max_norm.",
+        None,
+        """def clip_by_norm(gradients, max_norm):
+    norm = np.sqrt(sum(np.sum(np.asarray(g) ** 2) for g in gradients))
+    return [np.asarray(g, dtype=float) * min(1.0, max_norm / norm) for g in gradients]
+""",
+        raises=r"divide by zero|division by zero|invalid value encountered in (scalar )?divide"),
+    Mistake(
         "clip_by_norm", "squared norm",
         "the norm is the square root of the sum of the squares of the entries; this used the sum of squares "
         "itself.",

@@ -62,7 +62,8 @@ def numerical(f, inputs, grad, h=1e-6):
 
 @pytest.mark.parametrize("op, shapes", [
     ("add", [(3, 4), (4,)]), ("sub", [(3, 4), (3, 4)]), ("mul", [(3, 4), (3, 4)]), ("mul", [(2, 3), (1, 3)]),
-    ("matmul", [(5, 3), (3, 2)]), ("matmul", [(3,), (3, 4)]), ("sigmoid", [(4, 2)]), ("log", [(6,)]),
+    ("matmul", [(5, 3), (3, 2)]), ("matmul", [(3,), (3, 4)]), ("matmul", [(3, 4), (4,)]), ("matmul", [(4,), (4,)]),
+    ("matmul", [(4, 4), (4,)]), ("sigmoid", [(4, 2)]), ("log", [(6,)]),
     ("sum", [(2, 3)])])
 def test_every_rule_is_the_derivative_of_its_operation(op, shapes):
     rng = np.random.default_rng(len(op))
@@ -88,3 +89,21 @@ def test_the_topological_order_puts_every_node_after_its_parents():
         order = autograd.topological_order(parents)
         assert check_order(order, parents) is None
         assert check_order(order[::-1], parents) is None or "reversed" in check_order(order[::-1], parents)
+
+
+def test_matmul_backward_says_which_operands_it_takes():
+    with pytest.raises(ValueError, match="1-D or 2-D operands"):
+        autograd.matmul_backward((np.ones((2, 3, 4)), np.ones((4, 5))), np.ones((2, 3, 5)), np.ones((2, 3, 5)))
+
+
+def test_a_chain_of_5000_nodes_is_ordered_and_differentiated():
+    """Far deeper than Python's recursion limit (about 1,000 frames): the search keeps its own stack."""
+    chain = {"n0": []} | {f"n{k}": [f"n{k - 1}"] for k in range(1, 5000)}
+    reversed_keys = dict(reversed(chain.items()))          # the deepest node first
+    assert autograd.topological_order(reversed_keys) == list(chain)
+    x = Value(1.0)
+    y = x
+    for _ in range(5000):
+        y = y * 1.0001
+    y.backward()
+    assert x.grad == pytest.approx(1.0001 ** 5000, rel=1e-9)

@@ -6,7 +6,7 @@ import warnings
 import numpy as np
 import pytest
 
-from backprop import init_network, sigmoid
+from backprop import forward, init_network, one_hot, sigmoid
 from backprop.losses import (binary_cross_entropy, categorical_cross_entropy, cross_entropy_output_error,
                              forward_softmax, logsumexp, softmax, train_compare)
 
@@ -60,14 +60,23 @@ def test_logsumexp_and_the_cross_entropy_from_net_inputs_stay_finite():
     assert categorical_cross_entropy(np.array([1000.0, 0.0, -1000.0]), np.array([0.0, 0.0, 1.0])) == 2000.0
 
 
-def test_train_compare_learns_iris_like_data_with_both_losses():
+def test_train_compare_learns_iris_like_data_with_every_loss():
     rng = np.random.default_rng(2)
     X = np.concatenate([rng.normal(c, 0.1, (20, 2)) for c in (0.2, 0.5, 0.8)])
     y = np.repeat(np.arange(3), 20)
-    for loss in ("squared", "cross-entropy"):
+    for loss in ("squared", "binary cross-entropy", "cross-entropy"):
         net, history = train_compare(X, y, init_network([2, 4, 3], rng=0), 0.3, loss=loss, epochs=60,
                                      X_test=X, y_test=y)
         assert history["accuracy"][-1] > 0.9 and history["test_accuracy"] == history["accuracy"]
     assert np.allclose(forward_softmax(X, net)[-1].sum(axis=1), 1)
+    # the binary cross-entropy arm keeps sigmoid outputs: from the same start, its first step is the
+    # squared error's output layer with the factor O (1 - O) left out
+    start = init_network([2, 4, 3], rng=0)
+    one = {loss: train_compare(X[:10], y[:10], start, 0.3, loss=loss, epochs=1, batch_size=10)[0]
+           for loss in ("squared", "binary cross-entropy")}
+    O = forward(X[:10], start)
+    T = one_hot(y[:10], 3)
+    for loss, err in (("squared", O[-1] * (1 - O[-1]) * (T - O[-1])), ("binary cross-entropy", T - O[-1])):
+        assert np.allclose(one[loss][-1][1] - start[-1][1], 0.3 * err.sum(axis=0))
     with pytest.raises(ValueError):
         train_compare(X, y, net, 0.1, loss="hinge", epochs=1)
