@@ -338,3 +338,8 @@ MISTAKES = [
                        '"exactly one": [([[10, 10], [10, 10], [10, 10]], [-5, -15]), ([[1], [-1]], [-0.5])]'),
         per_variant=True),
 ]
+
+
+# the section of the chapter (book/ch01_neuron_model.md) that explains each graded function's mistakes, by its
+# MyST label: the class report (grader/class_report.py) links there
+SECTIONS = {**dict.fromkeys(("net_input", "forward"), "sec-ch01-mistakes"), "logic_network": "sec-bias-threshold"}

@@ -372,3 +372,8 @@ MISTAKES = [
         _penalized_example("- lam * decay", "- len(err) * lam * decay"),
         per_variant=True),
 ]
+
+
+# the section of the chapter (book/ch05_update_rules.md) that explains each graded function's mistakes, by its
+# MyST label: the class report (grader/class_report.py) links there
+SECTIONS = dict.fromkeys(("update", "train_step", "numerical_gradient", "penalized_update"), "sec-ch05-mistakes")

@@ -360,3 +360,8 @@ MISTAKES = [
         lambda ref, x, network: ref.forward(x, network)[-1],
         "def predict(x, network):\n    return forward(x, network)[-1]\n"),
 ]
+
+
+# the section of the chapter (book/ch08_putting_it_together.md) that explains each graded function's mistakes, by its
+# MyST label: the class report (grader/class_report.py) links there
+SECTIONS = dict.fromkeys(("fit", "predict"), "sec-ch08-mistakes")

@@ -383,3 +383,8 @@ MISTAKES = [
 
 def autograd_grad_B(A, grad):
     return np.outer(A, grad) if np.ndim(A) == 1 else A.T @ grad
+
+
+# the section of the chapter (book/ch10_autograd.md) that explains each graded function's mistakes, by its
+# MyST label: the class report (grader/class_report.py) links there
+SECTIONS = dict.fromkeys(("mul_backward", "matmul_backward", "sigmoid_backward", "topological_order", "variant_backward"), "sec-ch10-mistakes")
