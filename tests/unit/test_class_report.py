@@ -119,3 +119,18 @@ def test_a_class_of_thousands_makes_a_page_of_the_same_size():
     assert time.perf_counter() - started < 1.0
     assert len(large) < len(small) + 2000, (len(small), len(large))  # the plot's tick labels alone differ
     assert "and 2990 more" in large and "and 2990 other reasons" in large
+
+
+def test_every_graded_function_links_to_a_section_of_its_chapter():
+    """grader.assignments.SECTIONS: each graded function of each assignment has the MyST label of a
+    section of its own chapter (book/<assignment>.md), where report.html links its mistakes;
+    test_book checks that the built page has the anchor."""
+    from conftest import ROOT
+    from grader.assignments import TESTS
+
+    for assignment, tests in TESTS.items():
+        functions = {t.function for t in tests.values() if getattr(t, "function", None)}
+        assert set(SECTIONS[assignment]) == functions, assignment
+        chapter = (ROOT / "book" / f"{assignment}.md").read_text()
+        for function, label in SECTIONS[assignment].items():
+            assert re.search(rf"(?m)^\({re.escape(label)}\)=$", chapter), (assignment, function, label)
