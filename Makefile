@@ -52,7 +52,7 @@ bench-lite: $(VENV)/installed
 	python benchmarks/lite_bench.py
 
 # Grade every submission in submitted/<student>/<assignment>/ (instructors):
-# writes grades.csv and feedback/; WORKERS=n sets how many run at once;
+# writes grades.csv, feedback/ and report.html; WORKERS=n sets how many run at once;
 # SCHEDULER=tcp://HOST:PORT grades on that Dask cluster instead (grader/cluster.py)
 grade: $(VENV)/installed
 	python -m grader $(if $(WORKERS),--workers $(WORKERS)) $(if $(ASSIGNMENT),--assignment "$(ASSIGNMENT)") \

@@ -19,6 +19,7 @@ The trust boundary is a process boundary, and the file names show it:
     class_run.py     ``make grade``: a forked child per submission (stage, autograde) -> rows
     cluster.py       ``SCHEDULER=... make grade``: the same grading of each submission on Dask workers
     report.py        grades.csv, the pages of notebooks not graded, progress
+    class_report.py  report.html: the class at a glance (counts, marks, mistakes per function)
     mathml.py        a feedback page's math as MathML, written with the page
     gradebook.py     each graded submission recorded in the course's own gradebook.db
     similarity.py    the pairs of near-identical answers, for the instructor to look at

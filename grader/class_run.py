@@ -20,8 +20,9 @@ that overruns the time limit is killed with the sandbox it started.
   Python process running it, cells or a notebook over their time limit) is reported as ``not graded`` with
   the reason, never as a silent zero.
 
-It writes ``grades.csv`` (one row per student, assignment and notebook) and
-``feedback/<student>/<assignment>/<notebook>.html`` at the course root.
+It writes ``grades.csv`` (one row per student, assignment and notebook),
+``feedback/<student>/<assignment>/<notebook>.html`` and ``report.html`` (the class
+at a glance, ``class_report.py``) at the course root.
 """
 
 import argparse
@@ -50,7 +51,8 @@ import nbformat
 
 from coursework.variants import canonical_id
 
-from . import gradebook, sandbox, similarity
+from . import class_report, gradebook, sandbox, similarity
+from .assignments import SECTIONS, TESTS
 from .autograde import autograde_and_feedback, limit_memory, nbgrader_api, report, write_usage
 from .judge import course_secret
 from .report import (Progress, Row, not_graded_page, offline_page, shown, verdicts_page,
@@ -69,8 +71,10 @@ class Course:
     """The course root and the settings of one grading run."""
 
     def __init__(self, root, workers, cell_timeout, notebook_timeout, memory_mb, max_mb=20, scheduler=None,
-                 judge_mb=2048, assignments=(), students=()):
+                 judge_mb=2048, assignments=(), students=(), site_url=class_report.DEFAULT_SITE):
         self.root = Path(root).resolve()
+        self.site_url = site_url  # the built site, where report.html's links to the chapters go
+        self.judged = []  # class_report.verdict_record of each notebook graded in this run
         self.scheduler = scheduler  # a Dask scheduler's address: grade there (cluster.py), not here
         self.work = self.root / "_grading"
         self.workers = workers
@@ -398,6 +402,10 @@ class Course:
                     row.score, row.penalty = notebook.score, notebook.late_submission_penalty or 0.0
                     row.late_by = round(notebook.assignment.total_seconds_late / 3600, 2)
                 row.status = "graded"
+                if verdict:
+                    self.judged.append(class_report.verdict_record(
+                        row.student, row.assignment, row.notebook, verdict["tests"],
+                        {g: getattr(t, "function", None) for g, t in TESTS.get(job.assignment, {}).items()}))
                 restored = ", ".join(verdict["restored"]) if verdict else ""
                 solves = sorted({v["solves"] for v in verdict["tests"].values() if v.get("solves")}) if verdict else []
                 row.reason = "; ".join(filter(None, [
@@ -463,7 +471,8 @@ class Course:
         else:
             self.grade_here(found, templates, rows, progress)
         progress.done(rows)
-        self.publish(rows, self.merged(rows, assignments) if partial else rows)
+        self.publish(rows, self.merged(rows, assignments) if partial else rows,
+                     self.merged_verdicts(assignments) if partial else self.judged)
         # pairs of near-identical answers, for the instructor to look at: similarity/<assignment>.csv
         similarity.write_reports(self.root, self.work, assignments)
         self.write_usage(found)
@@ -486,8 +495,22 @@ class Course:
             previous = [Row(**row) for row in json.loads((self.work / "rows.json").read_text())]
         except (OSError, ValueError, TypeError):
             previous = []
-        return [row for row in previous if not (self.wanted(row.student, row.assignment or None)
-                                                and (not row.assignment or row.assignment in assignments))] + rows
+        return [row for row in previous if not self.regraded(row.student, row.assignment, assignments)] + rows
+
+    def merged_verdicts(self, assignments):
+        """The previous run's verdict records (``_grading/verdicts.json``) with those of the
+        submissions graded now replaced by this run's, as ``merged`` does the rows."""
+        try:
+            previous = json.loads((self.work / "verdicts.json").read_text())
+            kept = [r for r in previous if not self.regraded(r["student"], r["assignment"], assignments)]
+        except (OSError, ValueError, TypeError, KeyError):
+            kept = []
+        return kept + self.judged
+
+    def regraded(self, student, assignment, assignments):
+        """Whether this run grades ``student``'s ``assignment`` again ("": any entry of theirs),
+        ``assignments`` being those it grades."""
+        return self.wanted(student, assignment or None) and (not assignment or assignment in assignments)
 
     def write_usage(self, found):
         """``_grading/run.json``: what this run cost, as data: this process's CPU
@@ -577,17 +600,25 @@ class Course:
                     gradebook.forget(gb, assignment, student)
                     shutil.rmtree(self.root / "autograded" / student / assignment, ignore_errors=True)
 
-    def publish(self, rows, all_rows):
+    def publish(self, rows, all_rows, verdicts=()):
         """Move this run's feedback (of ``rows``) into feedback/ and write grades.csv of
-        ``all_rows`` and ``_grading/rows.json`` (the same rows, whole, as data), each
-        replaced by a rename: a reader sees the old results or the new."""
+        ``all_rows``, ``_grading/rows.json`` (the same rows, whole, as data),
+        ``_grading/verdicts.json`` (``verdicts``, the class's verdict records) and report.html
+        (``class_report``) of both, each replaced by a rename: a reader sees the old results or
+        the new."""
         for student, assignment in sorted({(r.student, r.assignment) for r in rows}):
             new = self.work / "feedback" / student / assignment
             if new.is_dir():  # a row refused at intake has no page to send
                 self.replace(new, self.root / "feedback" / student / assignment)
         self.record(rows)
+        # each submission once, in the same order whatever order the children finished in
+        verdicts = sorted({(r["student"], r["assignment"], r["notebook"]): r for r in verdicts}.values(),
+                          key=lambda r: (r["student"], r["assignment"], r["notebook"]))
         for path, write in ((self.root / "grades.csv", write_grades), (self.root / "grades_by_student.csv", write_totals),
-                            (self.work / "rows.json", write_rows)):
+                            (self.work / "rows.json", write_rows),
+                            (self.work / "verdicts.json", lambda path, _: Path(path).write_text(json.dumps(verdicts))),
+                            (self.root / "report.html", lambda path, rows: class_report.write(
+                                path, rows, verdicts, SECTIONS, self.site_url))):
             partial = path.with_name(path.name + ".partial")
             write(partial, all_rows)
             os.replace(partial, path)
@@ -704,6 +735,10 @@ def main(argv=None):
                         help="grade only this assignment (again); repeat for more; the rest of grades.csv stays")
     parser.add_argument("--student", action="append", default=[],
                         help="grade only this student (again); repeat for more; the rest of grades.csv stays")
+    parser.add_argument("--site-url", default=os.environ.get("COURSE_SITE_URL") or class_report.DEFAULT_SITE,
+                        help="the course's built site, where report.html links to the chapters: a URL, or a "
+                             "path relative to the course root (default: $COURSE_SITE_URL; unset: "
+                             f"{class_report.DEFAULT_SITE}, what make book builds)")
     parser.add_argument("--scheduler", default=os.environ.get("SCHEDULER") or None,
                         help="grade on the Dask cluster of this scheduler, tcp://HOST:PORT "
                              "(default: $SCHEDULER; unset: on this machine)")
@@ -712,7 +747,8 @@ def main(argv=None):
     signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
         Course(args.root, args.workers, args.cell_timeout, args.notebook_timeout, args.memory,
-               args.max_mb, args.scheduler, args.judge_memory, args.assignment, args.student).run()
+               args.max_mb, args.scheduler, args.judge_memory, args.assignment, args.student,
+               args.site_url).run()
     except KeyboardInterrupt:
         sys.exit("\nmake grade: interrupted; grades.csv and feedback/ are as the previous run left them")
 

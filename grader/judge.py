@@ -38,7 +38,7 @@ from coursework.compare import describe_args, difference, wrong
 from coursework.wire import MAX_REPLY, WireError, decode, encode
 
 from . import sandbox
-from .schema import Report, Verdict
+from .schema import Named, Report, Verdict
 from .worker import MAX_OUTPUT, TRUNCATED, cut_error, within
 
 MAX_VERDICT = 4000  # characters of one test's message: the longest the course writes is under 1,500
@@ -47,11 +47,13 @@ MAX_RAISED = 2000   # characters of an error's message quoted from the student's
 
 class Failed(Exception):
     """A failed test; its message is what the student reads. ``solves`` names
-    the variant of another id that the answer solves, when that is why."""
+    the variant of another id that the answer solves, when that is why;
+    ``mistakes`` are the catalogued Mistakes the message names."""
 
-    def __init__(self, message, solves=None):
+    def __init__(self, message, solves=None, mistakes=()):
         super().__init__(message)
         self.solves = solves
+        self.mistakes = tuple(mistakes)
 
 
 class Outcome(NamedTuple):
@@ -315,8 +317,12 @@ def matching(mistakes, args, kwargs=None, got=None, raised=None, rtol=1e-6, atol
     answer: one that returned ``got`` on ``args``, or raised ``raised`` ("Type:
     message"). A task with variants passes the student's ``Variant``: its
     mistakes are computed for it (and say nothing of another variant's)."""
-    return [mistake.message for mistake, said in told(mistakes, args, kwargs, got, raised, rtol, atol, variant)
-            if said]
+    return [mistake.message for mistake in explaining(mistakes, args, kwargs, got, raised, rtol, atol, variant)]
+
+
+def explaining(mistakes, args, kwargs=None, got=None, raised=None, rtol=1e-6, atol=1e-9, variant=None):
+    """The catalogued ``mistakes`` that explain an answer, as ``matching`` finds them."""
+    return [mistake for mistake, said in told(mistakes, args, kwargs, got, raised, rtol, atol, variant) if said]
 
 
 def told(mistakes, args, kwargs=None, got=None, raised=None, rtol=1e-6, atol=1e-9, variant=None):
@@ -337,13 +343,8 @@ def named(function, failures):
     the most of them (several can coincide on small networks; catalogue order breaks ties) if it
     explains every case that can tell, or at least ``NAMED_SHARE`` of them and the message says how
     many; else it reports the first failure plainly."""
-    explained, decided = {}, {}  # by the mistake's place in the catalogue (two may share a message)
-    for _, _, pairs in failures:
-        for k, (_, said) in enumerate(pairs):
-            explained[k] = explained.get(k, 0) + (said is True)
-            decided[k] = decided.get(k, 0) + (said is not None)
-    best = max(explained, key=explained.get, default=None)
-    if best is None or explained[best] == 0 or explained[best] < NAMED_SHARE * decided[best]:
+    best, explained, decided = _best(failures)
+    if best is None:
         where, problem, _ = failures[0]
         return wrong(function, where, problem)
     where, problem, pairs = next(f for f in failures if f[2][best][1])
@@ -352,6 +353,26 @@ def named(function, failures):
         message += (f" (This explains {explained[best]} of the {decided[best]} failing cases; the others "
                     f"are wrong in some other way too.)")
     return wrong(function, where, problem, message)
+
+
+def named_mistake(failures):
+    """The catalogued Mistake that ``named`` names for ``failures``, or None."""
+    best, _, _ = _best(failures)
+    return None if best is None else failures[0][2][best][0]
+
+
+def _best(failures):
+    """(the place in the catalogue of the mistake ``named`` names, or None; {place: failing cases it
+    explains}; {place: failing cases that can tell})."""
+    explained, decided = {}, {}  # by the mistake's place in the catalogue (two may share a message)
+    for _, _, pairs in failures:
+        for k, (_, said) in enumerate(pairs):
+            explained[k] = explained.get(k, 0) + (said is True)
+            decided[k] = decided.get(k, 0) + (said is not None)
+    best = max(explained, key=explained.get, default=None)
+    if best is None or explained[best] == 0 or explained[best] < NAMED_SHARE * decided[best]:
+        best = None
+    return best, explained, decided
 
 
 def numbers(value):
@@ -426,15 +447,15 @@ def compare(function, cases, rtol=1e-6, atol=1e-9, reference_function=None, per_
                                f"({own.text}). Enter the id you submit under in the notebook's STUDENT_ID "
                                f"cell, run the cell after it to see your variant, and solve that one.")
                     # where variants differ by a factor, a mistake in one can give another's answer exactly
-                    alike = [m for m in matching(test.mistakes, *calls[0][:2], got=calls[0][2].value, rtol=rtol,
-                                                 atol=atol, variant=own)
-                             if all(m in matching(test.mistakes, args, kwargs, got=outcome.value, rtol=rtol,
-                                                  atol=atol, variant=own) for args, kwargs, outcome in calls[1:])]
+                    alike = [m for m in explaining(test.mistakes, *calls[0][:2], got=calls[0][2].value, rtol=rtol,
+                                                   atol=atol, variant=own)
+                             if all(m in explaining(test.mistakes, args, kwargs, got=outcome.value, rtol=rtol,
+                                                    atol=atol, variant=own) for args, kwargs, outcome in calls[1:])]
                     if alike:
                         message += (f"\n\nIf {own.student!r} is your id already, the same answer comes from a "
-                                    f"known mistake in your own variant: {alike[0]}")
-                    raise Failed(message, solves=other)
-        raise Failed(named(function, failures))
+                                    f"known mistake in your own variant: {alike[0].message}")
+                    raise Failed(message, solves=other, mistakes=alike[:1])
+        raise Failed(named(function, failures), mistakes=filter(None, [named_mistake(failures)]))
 
     # the functions it is built on that the same assignment grades: the judge lends its own
     # (grader.assignments sets them, and the function's catalogued mistakes), so that one slip
@@ -467,7 +488,9 @@ def judge(cells, tests, seed_of, argv=None, cells_timeout=60.0, call_timeout=30.
                 message = str(failure)  # cut here, whatever the test quoted of the student's
                 message = message if len(message) <= MAX_VERDICT else message[:MAX_VERDICT] + TRUNCATED
                 verdicts[grade_id] = Verdict(passed=False, message=message,
-                                             **({"solves": failure.solves} if failure.solves else {}))
+                                             **({"solves": failure.solves} if failure.solves else {}),
+                                             **({"mistakes": [Named(function=m.function, name=m.name)
+                                                              for m in failure.mistakes]} if failure.mistakes else {}))
         return Report(status="graded", reason="", tests=verdicts, outputs=student.outputs, restored=[])
     finally:
         student.close()

@@ -5,12 +5,21 @@ which ``make grade`` reads)."""
 from typing import Callable, NamedTuple, Optional, TypedDict
 
 
+class Named(TypedDict):
+    """A catalogued mistake by its identity: its function and its name (``Mistake``)."""
+    function: str
+    name: str
+
+
 class Verdict(TypedDict, total=False):
     """One test cell's verdict: passed or not, and what the student reads;
-    ``solves``, when the answer solves another id's variant, that variant's name."""
+    ``solves``, when the answer solves another id's variant, that variant's name;
+    ``mistakes``, the catalogued mistakes its message names (none when it names none),
+    which the class report counts (``class_report.py``)."""
     passed: bool
     message: str
     solves: str
+    mistakes: list[Named]
 
 
 class Report(TypedDict):

@@ -8,7 +8,10 @@
 - the references of its derive tasks, for every variant (``*_of``);
 - ``MISTAKES``: its catalogue of known mistakes (``schema.Mistake``);
 - ``GIVEN``: the functions of earlier exercises its notebook imports from
-  ``coursework.earlier``, which the judge's sandbox provides.
+  ``coursework.earlier``, which the judge's sandbox provides;
+- ``SECTIONS``: each graded function mapped to the MyST label of the section of
+  its chapter (``book/<assignment>.md``) that explains its mistakes, where the
+  class report (``grader/class_report.py``) sends the instructor.
 
 A new assignment needs no entry here: its module is found by its name.
 """
@@ -30,10 +33,13 @@ GIVEN = {name: getattr(module, "GIVEN", ()) for name, module in MODULES.items()}
 
 CATALOGUE = [mistake for module in MODULES.values() for mistake in module.MISTAKES]
 
+# {assignment: {graded function: the label of the chapter's section that explains its mistakes}}
+SECTIONS = {name: module.SECTIONS for name, module in MODULES.items()}
 
 
 
-__all__ = ["CATALOGUE", "GIVEN", "MODULES", "Mistake", "TESTS", "assignment_of", "for_function", "graded_functions"]
+
+__all__ = ["CATALOGUE", "GIVEN", "MODULES", "Mistake", "SECTIONS", "TESTS", "assignment_of", "for_function", "graded_functions"]
 
 def graded_functions():
     """{name: reference} of every function an assignment grades, its hidden

@@ -116,9 +116,9 @@ def logic_network_test(student, rng):
     rows = "\n".join(f"  x = ({', '.join(f'{v:g}' for v in x)}): output {o:.3f}, wanted {t:g}"
                      for x, o, t in zip(TRUTH_TABLE[bad], O[bad], T[bad]))
     problem = f"the output is not within {TOLERANCE:g} of the wanted value for these inputs x = (x1, x2, x3):\n{rows}"
-    known = logic_network_mistakes(own, network, O, T)
+    known = fitting_mistakes(own, network, O, T)[:1]
     raise Failed(wrong("logic_network", f"on the truth table of your variant, \"{own.name}\" ({own.text})", problem,
-                       known[0] if known else None))
+                       known[0].message if known else None), mistakes=known)
 
 
 # what compare() sets on its tests, for the test suite and the judge
@@ -199,7 +199,12 @@ def logic_network_mistakes(variant, network, O, T):
     (checked to be one) shows by its outputs O on the truth table, where T is
     wanted: a network built by hand matches no mistaken network number for
     number, so the mistakes are told by what the network does."""
-    return [m.message for m in MISTAKES if m.function == "logic_network" and _FITS[m.name](variant, network, O, T)]
+    return [m.message for m in fitting_mistakes(variant, network, O, T)]
+
+
+def fitting_mistakes(variant, network, O, T):
+    """The catalogued logic_network Mistakes whose messages ``logic_network_mistakes`` gives."""
+    return [m for m in MISTAKES if m.function == "logic_network" and _FITS[m.name](variant, network, O, T)]
 
 
 def _logic_example(layers):
@@ -333,3 +338,8 @@ MISTAKES = [
                        '"exactly one": [([[10, 10], [10, 10], [10, 10]], [-5, -15]), ([[1], [-1]], [-0.5])]'),
         per_variant=True),
 ]
+
+
+# the section of the chapter (book/ch01_neuron_model.md) that explains each graded function's mistakes, by its
+# MyST label: the class report (grader/class_report.py) links there
+SECTIONS = {**dict.fromkeys(("net_input", "forward"), "sec-ch01-mistakes"), "logic_network": "sec-bias-threshold"}

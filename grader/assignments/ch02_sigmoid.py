@@ -148,3 +148,8 @@ MISTAKES = [
         .replace("SCALED", "a * (2 / 3) * (1 - np.tanh(2 * O / 3)**2)"),
         per_variant=True),
 ]
+
+
+# the section of the chapter (book/ch02_sigmoid.md) that explains each graded function's mistakes, by its
+# MyST label: the class report (grader/class_report.py) links there
+SECTIONS = dict.fromkeys(("sigmoid", "sigmoid_derivative", "activation_derivative"), "sec-ch02-mistakes")

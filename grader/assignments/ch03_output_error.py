@@ -188,3 +188,8 @@ MISTAKES = [
         _loss_example(WEIGHTED="T * (1 - O) - 3 * (1 - T) * O"),
         per_variant=True),
 ]
+
+
+# the section of the chapter (book/ch03_output_error.md) that explains each graded function's mistakes, by its
+# MyST label: the class report (grader/class_report.py) links there
+SECTIONS = dict.fromkeys(("output_error", "one_hot", "loss_output_error"), "sec-ch03-mistakes")

@@ -164,3 +164,8 @@ MISTAKES = [
         "def skip_hidden_error(O, err_next, W_next, err_skip, W_skip):\n"
         "    return err_next @ W_next.T + err_skip @ W_skip.T\n"),
 ]
+
+
+# the section of the chapter (book/ch04_hidden_error.md) that explains each graded function's mistakes, by its
+# MyST label: the class report (grader/class_report.py) links there
+SECTIONS = dict.fromkeys(("hidden_error", "backward", "skip_hidden_error"), "sec-ch04-mistakes")

@@ -10,7 +10,7 @@ from backprop import network as reference
 from coursework.compare import difference, wrong
 
 from . import draw
-from ..judge import Failed, compare, matching
+from ..judge import Failed, compare, explaining
 from ..schema import Mistake
 
 
@@ -61,21 +61,22 @@ def gradient_check_of_update(student, rng):
     # one-sided one is off by about eps / 2 times the curvature, far outside the tolerance
     checks = [("update", (network, outputs, errors, CHECKED_L), stepped, 1e-6, 1e-9),
               ("numerical_gradient", (network, X, T, CHECKED_EPS), exact, 1e-6, 1e-8)]
-    problems = []
+    problems, named = [], []
     for name, args, expected, rtol, atol in checks:
         outcome = student.call(name, args)
         if outcome.problem:
             raise Failed(outcome.problem)
         mistakes = [m for m in MISTAKES if m.function == name]
         if outcome.raised:
-            problem, known = f"it raised {outcome.raised}", matching(mistakes, args, raised=outcome.raised)
+            problem, known = f"it raised {outcome.raised}", explaining(mistakes, args, raised=outcome.raised)
         else:
             problem = difference(outcome.value, expected, rtol, atol)
-            known = problem and matching(mistakes, args, got=outcome.value, rtol=rtol, atol=atol)
+            known = problem and explaining(mistakes, args, got=outcome.value, rtol=rtol, atol=atol)
         if problem:
-            problems.append(wrong(name, where, problem, known[0] if known else None))
+            problems.append(wrong(name, where, problem, known[0].message if known else None))
+            named += known[:1]
     if problems:
-        raise Failed("\n\n".join(problems))
+        raise Failed("\n\n".join(problems), mistakes=named)
 
 
 def penalized_update_of(variant, network, outputs, errors, l):
@@ -371,3 +372,8 @@ MISTAKES = [
         _penalized_example("- lam * decay", "- len(err) * lam * decay"),
         per_variant=True),
 ]
+
+
+# the section of the chapter (book/ch05_update_rules.md) that explains each graded function's mistakes, by its
+# MyST label: the class report (grader/class_report.py) links there
+SECTIONS = dict.fromkeys(("update", "train_step", "numerical_gradient", "penalized_update"), "sec-ch05-mistakes")

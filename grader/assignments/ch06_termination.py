@@ -307,3 +307,8 @@ MISTAKES = [
         step_source(inputs="1.0"),
         per_variant=True),
 ]
+
+
+# the section of the chapter (book/ch06_termination.md) that explains each graded function's mistakes, by its
+# MyST label: the class report (grader/class_report.py) links there
+SECTIONS = dict.fromkeys(("should_stop", "train", "largest_output_step"), "sec-ch06-mistakes")

@@ -176,3 +176,8 @@ MISTAKES = [
         _RATE_EXAMPLE.replace("c = {", "c = 1.0  # {"),
         per_variant=True),
 ]
+
+
+# the section of the chapter (book/ch07_learning_rate.md) that explains each graded function's mistakes, by its
+# MyST label: the class report (grader/class_report.py) links there
+SECTIONS = dict.fromkeys(("one_over_t", "classify_run", "largest_stable_rate"), "sec-ch07-mistakes")

@@ -16,7 +16,7 @@ from coursework import variants
 from coursework.compare import describe, difference, wrong
 
 from . import draw
-from ..judge import Failed, compare, matching, numbers, returned
+from ..judge import Failed, compare, explaining, numbers, returned
 from ..schema import Mistake
 
 
@@ -201,11 +201,11 @@ def held_out_accuracy(student, rng, minimum=0.85):
     predicted = returned(student.call("predict", (X_test, trained)), "predict")
     problem = difference(predicted, classes)
     if problem:
-        known = matching([m for m in MISTAKES if m.function == "predict"], (X_test, trained), got=predicted)
+        known = explaining([m for m in MISTAKES if m.function == "predict"], (X_test, trained), got=predicted)[:1]
         raise Failed(wrong("predict", f"on the {len(test_rows)} held-out tuples, with the network your fit returned",
-                           problem, known[0] if known else
+                           problem, known[0].message if known else
                            "predict must give the classes that network's outputs say: for each tuple, the output "
-                           "unit with the largest output (O >= 0.5 for a single output unit)."))
+                           "unit with the largest output (O >= 0.5 for a single output unit)."), mistakes=known)
     accuracy = float(np.mean(classes == data.y[test_rows]))
     if accuracy >= minimum:
         return
@@ -360,3 +360,8 @@ MISTAKES = [
         lambda ref, x, network: ref.forward(x, network)[-1],
         "def predict(x, network):\n    return forward(x, network)[-1]\n"),
 ]
+
+
+# the section of the chapter (book/ch08_putting_it_together.md) that explains each graded function's mistakes, by its
+# MyST label: the class report (grader/class_report.py) links there
+SECTIONS = dict.fromkeys(("fit", "predict"), "sec-ch08-mistakes")

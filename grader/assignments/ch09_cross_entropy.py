@@ -323,3 +323,8 @@ MISTAKES = [
         _example(WEIGHTS="c * (T - O)"),
         per_variant=True),
 ]
+
+
+# the section of the chapter (book/ch09_cross_entropy.md) that explains each graded function's mistakes, by its
+# MyST label: the class report (grader/class_report.py) links there
+SECTIONS = dict.fromkeys(("softmax", "cross_entropy_output_error", "softmax_output_error"), "sec-ch09-mistakes")

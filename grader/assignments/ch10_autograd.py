@@ -65,8 +65,8 @@ def graphs(rng):
         yield {key: parents[key] for key in keys}
 
 
-def _message(name):
-    return next(m.message for m in (m for m in MISTAKES if m.function == "topological_order") if m.name == name)
+def _mistake(name):
+    return next(m for m in MISTAKES if m.function == "topological_order" and m.name == name)
 
 
 def _violation(order, parents):
@@ -100,36 +100,48 @@ def _not_names(got):
 
 
 def check_order(got, parents):
-    """None when ``got`` is a topological order of ``parents``, else what is wrong. Its time is
-    linear in the length of ``got``: the list is the student's, and may be long."""
+    """None when ``got`` is a topological order of ``parents``, else what is wrong."""
+    found = order_problem(got, parents)
+    return found and found[0]
+
+
+def order_problem(got, parents):
+    """None when ``got`` is a topological order of ``parents``, else (what is wrong, the catalogued
+    Mistake it names or None). Its time is linear in the length of ``got``: the list is the
+    student's, and may be long."""
     if type(got) not in (list, tuple) or not all(type(node) is str for node in got):
-        return f"expected a list of the nodes' names, got {_not_names(got)}"
+        return f"expected a list of the nodes' names, got {_not_names(got)}", None
     nodes = set(parents)
     twice = [node for node, count in collections.Counter(got).items() if count > 1]
     if twice:
-        return f"{_message('a node listed twice')}\n\nDetails: {_names(twice)} appear more than once"
+        known = _mistake("a node listed twice")
+        return f"{known.message}\n\nDetails: {_names(twice)} appear more than once", known
     if set(got) != nodes:
         missing, extra = sorted(nodes - set(got)), set(got) - nodes
         if missing and not extra and all(not parents[node] for node in missing):
-            return f"{_message('inputs left out')}\n\nDetails: {missing} are missing"
+            known = _mistake("inputs left out")
+            return f"{known.message}\n\nDetails: {missing} are missing", known
         return (f"expected every node of the graph exactly once: missing {missing}, "
-                f"not in the graph {_names(extra)}")
+                f"not in the graph {_names(extra)}"), None
     bad = _violation(list(got), parents)
     if bad is None:
         return None
     if _violation(list(got)[::-1], parents) is None:
-        return f"{_message('order reversed')}\n\nDetails: {bad[0]!r} comes before its parent {bad[1]!r}"
+        known = _mistake("order reversed")
+        return f"{known.message}\n\nDetails: {bad[0]!r} comes before its parent {bad[1]!r}", known
     return (f"{bad[0]!r} comes before its parent {bad[1]!r}: every node must come after all the nodes "
-            f"it depends on")
+            f"it depends on"), None
 
 
 def topological_order_test(student, rng):
     for parents in graphs(rng):
         got = returned(student.call("topological_order", (parents,), given=topological_order_test.given),
                        "topological_order")
-        problem = check_order(got, parents)
-        if problem:
-            raise Failed(f"topological_order is wrong, called with the graph {parents}: {problem}")
+        found = order_problem(got, parents)
+        if found:
+            problem, known = found
+            raise Failed(f"topological_order is wrong, called with the graph {parents}: {problem}",
+                         mistakes=filter(None, [known]))
 
 
 topological_order_test.function = "topological_order"
@@ -392,3 +404,8 @@ MISTAKES = [
 
 def autograd_grad_B(A, grad):
     return np.outer(A, grad) if np.ndim(A) == 1 else A.T @ grad
+
+
+# the section of the chapter (book/ch10_autograd.md) that explains each graded function's mistakes, by its
+# MyST label: the class report (grader/class_report.py) links there
+SECTIONS = dict.fromkeys(("mul_backward", "matmul_backward", "sigmoid_backward", "topological_order", "variant_backward"), "sec-ch10-mistakes")

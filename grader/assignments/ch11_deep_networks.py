@@ -390,3 +390,8 @@ MISTAKES = [
                               "norm = sum(np.sum(np.asarray(g) ** 2) for g in gradients)"),
     ),
 ]
+
+
+# the section of the chapter (book/ch11_deep_networks.md) that explains each graded function's mistakes, by its
+# MyST label: the class report (grader/class_report.py) links there
+SECTIONS = {"init_scale": "sec-ch11-init", "layer_error": "sec-ch11-activations", "clip_by_norm": "sec-ch11-clipping"}

@@ -234,3 +234,8 @@ MISTAKES = [
         _LEAKY.replace('1 - O**2 if V.params["units"] == "tanh" else O * (1 - O)', "O * (1 - O)"),
         per_variant=True),
 ]
+
+
+# the section of the chapter (book/ch12_through_time.md) that explains each graded function's mistakes, by its
+# MyST label: the class report (grader/class_report.py) links there
+SECTIONS = dict.fromkeys(("bptt_errors", "leaky_bptt_errors"), "sec-ch12-mistakes")

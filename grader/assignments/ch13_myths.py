@@ -269,3 +269,8 @@ MISTAKES = [
         steps_source(logarithmic="math.exp((T0 / T_end - 1) / rate)"),
         per_variant=True),
 ]
+
+
+# the section of the chapter (book/ch13_myths.md) that explains each graded function's mistakes, by its
+# MyST label: the class report (grader/class_report.py) links there
+SECTIONS = {"output_error_from_labels": "sec-ch13-labels", "cooling_steps": "sec-ch13-annealing"}

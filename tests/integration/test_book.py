@@ -308,3 +308,15 @@ def test_a_chapter_download_runs_top_to_bottom(site, tmp_path):
     outputs = [output for cell in notebook.cells for output in cell.get("outputs", [])]
     assert not [output for output in outputs if output["output_type"] == "error"]
     assert any(output["output_type"] == "display_data" and "image/png" in output["data"] for output in outputs)
+
+
+def test_the_class_reports_links_reach_their_sections(site):
+    """Each label of grader.assignments.SECTIONS, where report.html sends the instructor for a
+    function's mistakes, is an anchor of its chapter's built page."""
+    from grader.assignments import SECTIONS
+
+    _, html = site
+    for assignment, sections in SECTIONS.items():
+        page = (html / "book" / f"{assignment}.html").read_text()
+        for label in set(sections.values()):
+            assert f'id="{label}"' in page, (assignment, label)

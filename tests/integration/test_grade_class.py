@@ -8,6 +8,7 @@ marks), the confinement of student code, that no submitted file changes,
 and that a second run gives the same grades."""
 
 import csv
+import re
 import shutil
 from pathlib import Path
 
@@ -330,3 +331,107 @@ def test_formgrader_shows_the_marks_of_make_grade(graded_class, chromium, tmp_pa
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=30)
+
+
+def report_tables(text):
+    """{assignment: ({status: count}, {function: {row label: count}})} as report.html shows them."""
+    import html
+
+    found = {}
+    for name, section in re.findall(r"<section id='([^']+)'>(.*?)</section>", text, re.S):
+        counts = {status: int(n) for status, n in re.findall(
+            r"<tr data-status='([a-z ]+)'><th>[a-z ]+</th><td class='n'>(\d+)</td>", section)}
+        tables = {function: {html.unescape(re.sub(r"<[^>]+>", "", label)): int(n) for label, n in re.findall(
+            r"<tr class='[a-z]+'><td>(.*?)</td><td class='n'>(\d+)</td></tr>", body)}
+            for function, body in re.findall(r"<table class='mistakes' data-function='([^']+)'>(.*?)</table>",
+                                             section, re.S)}
+        found[name] = (counts, tables)
+    return found
+
+
+def test_the_class_report_shows_the_numbers_of_grades_csv(graded_class):
+    """report.html, written by the run: no script, each assignment's notebooks graded, not graded,
+    missing and late as grades.csv counts them, and the entries of submitted/ that name no
+    assignment counted apart."""
+    text = (graded_class.course / "report.html").read_text()
+    assert "<script" not in text.lower()
+    assert not re.search(r"<[^>]+\son[a-z]+=", text), "an event handler"
+    shown = report_tables(text)
+    assert sorted(shown) == assignments()
+    rows = list(csv.DictReader(open(graded_class.course / "grades.csv")))
+    for name in assignments():
+        own = [r for r in rows if r["assignment"] == name]
+        expected = {status: sum(r["status"] == status for r in own) for status in ("graded", "not graded", "missing")}
+        expected["late"] = sum(r["status"] == "graded" and float(r["late_by"] or 0) > 0 for r in own)
+        assert shown[name][0] == expected, name
+    assert shown[A][0]["late"] > 0 and shown[A][0]["not graded"] > 10 and shown[A][0]["missing"] > 0
+    stray = sum(r["assignment"] not in assignments() for r in rows)
+    assert f"{stray} entries of <code>submitted/</code> name no assignment" in text
+
+
+def test_the_class_report_counts_each_catalogued_mistake_by_student(graded_class):
+    """Every catalogued mistake the class made (the_class's "mistakes<k>" students) is counted in
+    report.html under its function, as many times as students' verdicts (_grading/verdicts.json)
+    named it, and links to the section of its chapter that explains it (an anchor of book/<chapter>.md)."""
+    import json
+    from grader.assignments import CATALOGUE, SECTIONS
+
+    text = (graded_class.course / "report.html").read_text()
+    shown = report_tables(text)
+    records = json.loads((graded_class.course / "_grading" / "verdicts.json").read_text())
+    named = {}  # (assignment, function, mistake name) -> students whose verdicts named it
+    for record in records:
+        for test in record["tests"].values():
+            for m in test["mistakes"]:
+                named.setdefault((record["assignment"], m["function"], m["name"]), set()).add(record["student"])
+    for (assignment, function, name), students in named.items():
+        assert shown[assignment][1][function][name] == len(students), (assignment, function, name)
+    message = {(m.function, m.name): m.message for m in CATALOGUE}
+    made = [(s, m) for s in graded_class.common if s.kind == "mistakes" for m in s.mistakes]
+    assert len(made) == len(CATALOGUE)
+    for submission, mistake in made:  # named, or one with the same message (two may share one)
+        assert any(student == submission.student and message[function, name] == mistake.message
+                   for (assignment, function, name), students in named.items()
+                   for student in students if assignment == submission.assignment), (submission.student, mistake.name)
+    links = set(re.findall(r"href='([^'#]+)(#[^']*)?'", text))
+    assert links, "no link to a chapter"
+    for page, anchor in links:
+        chapter = re.fullmatch(r"_build/html/book/(ch\d\d_\w+)\.html", page)
+        assert chapter and chapter[1] in SECTIONS, page
+        if anchor:
+            source = (ROOT / "book" / f"{chapter[1]}.md").read_text()
+            assert f"\n({anchor[1:]})=\n" in source, (page, anchor)
+
+
+def test_a_part_of_the_class_graded_again_gives_the_same_report(graded_class):
+    """The partial regrade's report.html is the whole class's, the same as the first run's byte for
+    byte: the verdicts of the students it did not grade again are kept (_grading/verdicts.json)."""
+    assert (graded_class.again_course / "report.html").read_text() == (graded_class.course / "report.html").read_text()
+
+
+def test_the_class_report_renders_offline_in_chromium(graded_class, chromium, tmp_path):
+    """report.html opened from the disk as an instructor opens it: nothing requested but the page,
+    no console error, no script, every plot drawn (with alt text), and at 390 px wide (a phone)
+    nothing wider than the screen. The screenshots are left in tmp_path to look at."""
+    page_url = (graded_class.course / "report.html").as_uri()
+    for width in (1280, 390):
+        context = chromium.new_context(viewport={"width": width, "height": 900})
+        requested, errors = [], []
+
+        def route(r):
+            requested.append(r.request.url)
+            (r.continue_ if r.request.url == page_url else r.abort)()
+
+        context.route("**/*", route)
+        page = context.new_page()
+        page.on("console", lambda m: m.type == "error" and errors.append(m.text))
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.goto(page_url, wait_until="load")
+        images = page.eval_on_selector_all("img", "imgs => imgs.map(i => [i.naturalWidth, i.alt])")
+        scripts = page.evaluate("document.scripts.length")
+        overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+        page.screenshot(path=str(tmp_path / f"report-{width}.png"), full_page=True)
+        context.close()
+        assert set(requested) <= {page_url} and not errors and scripts == 0, (requested, errors, scripts)
+        assert len(images) == len(assignments()) and all(w > 0 and alt for w, alt in images), images
+        assert overflow <= 0, f"{overflow} px wider than a {width} px screen"

@@ -74,10 +74,14 @@ def test_each_catalogued_mistake_fails_and_is_named(mistake):
     tests = {g: t for g, t in assignments.TESTS[assignment].items() if getattr(t, "function", None) == mistake.function}
     student_id = student_who_can_make(mistake, assignment) if mistake.per_variant else "student"
     report = run(assignment, {mistake.function: mistake.example}, tests, student_id)
+    catalogue = {(m.function, m.name): m for m in assignments.CATALOGUE}
     for grade_id, verdict in report["tests"].items():
         assert not verdict["passed"], f"{grade_id} passed {mistake.name}"
         assert mistake.message in verdict["message"], verdict["message"]
         assert "def " not in verdict["message"], "a message must not show code"
+        # the verdict names it as data too, for the class report (two mistakes may share a message)
+        named = [catalogue[n["function"], n["name"]] for n in verdict.get("mistakes", [])]
+        assert [m.message for m in named] == [mistake.message], verdict.get("mistakes")
 
 
 @pytest.mark.parametrize("answer, said", [
@@ -392,6 +396,8 @@ def test_a_mistake_is_named_only_where_it_explains_the_failing_cases():
     assert judge.named("f", failing([False] * 5 + [True, False])) == "f is wrong, called with case 0:\ndifference 0"
     assert judge.named("f", failing([None, None, True])).endswith(f"case 2: {fits}\n\nDetails: difference 2")
     assert fits not in judge.named("f", failing([None, None]))
+    assert judge.named_mistake(failing([False, True, True, True])) is sign
+    assert judge.named_mistake(failing([False] * 5 + [True, False])) is None
 
 
 def test_an_answer_wrong_in_another_way_is_not_told_a_mistake_it_merely_resembles():
