@@ -10,6 +10,8 @@ its message in the feedback."""
 import html
 import re
 import shutil
+import subprocess
+import sys
 
 import nbformat
 
@@ -51,6 +53,17 @@ def split_secrets(source):
         else:
             (secret if inside else public).append(line.strip())
     return secret, public
+
+
+def test_examples_json_is_what_make_assignments_writes(tmp_path):
+    """coursework/examples.txt, what the visible checks know of the catalogued mistakes, is what
+    `make assignments` writes now (here, not in tests/unit: it runs every mistake, some 7 s)."""
+    out = tmp_path / "examples.txt"
+    done = subprocess.run([sys.executable, "-m", "grader.visible", "--output", str(out)], cwd=ROOT,
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert out.read_text() == (ROOT / "coursework" / "examples.txt").read_text(), \
+        "coursework/examples.txt is out of date: run `make assignments`"
 
 
 def test_exercises_are_exactly_what_nbgrader_generates(tmp_path):
