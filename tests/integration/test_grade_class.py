@@ -311,7 +311,7 @@ def test_formgrader_shows_the_marks_of_make_grade(graded_class, chromium, tmp_pa
         page.goto(f"{base}/formgrader/gradebook/{A}/{A}")
         page.wait_for_selector("td.score", timeout=60_000)  # formgrader lists every row (no paging)
         shown = page.evaluate("""() => [...document.querySelectorAll('tbody tr')].map(tr =>
-            [tr.querySelector('.name-shown').textContent, tr.querySelector('.score').textContent])""")
+            [tr.querySelector('a.name-shown').textContent, tr.querySelector('.score').textContent])""")
         ours = {s: r for (s, a), r in rows_of(course).items() if a == A and r["status"] == "graded"}
         listed = dict(shown)
         plain = {s: r for s, r in ours.items() if s in listed}
@@ -321,7 +321,7 @@ def test_formgrader_shows_the_marks_of_make_grade(graded_class, chromium, tmp_pa
             assert (score, max_score) == (float(row["score"]), FULL), (student, listed[student], row)
         # the names are hidden until revealed: click the row's "Submission #n" link
         href = next(a for a in page.eval_on_selector_all(
-            "tbody tr", "trs => trs.map(tr => [tr.querySelector('.name-shown').textContent,"
+            "tbody tr", "trs => trs.map(tr => [tr.querySelector('a.name-shown').textContent,"
                         " tr.querySelector('a.name-hidden').getAttribute('href')])") if a[0] == "solution")[1]
         with page.expect_navigation():
             page.locator(f"a.name-hidden[href='{href}']").click()
