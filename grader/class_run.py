@@ -3,9 +3,13 @@
 Every submission in nbgrader's layout, ``submitted/<student>/<assignment>/``,
 is graded by nbgrader's own autograde and generate_feedback (its Python API,
 ``NbGraderAPI``), several at a time, each in a private scratch course under
-``_grading/``. Importing nbgrader takes seconds, so each submission is graded
-in a child forked from this process, which has imported it once; a child
-that overruns the time limit is killed with the sandbox it started.
+``_grading/``. Each submission is graded in a child forked from this process;
+a child that overruns the time limit is killed with the sandbox it started.
+Importing nbgrader and its first use take seconds: when there are more
+submissions than workers this process pays them once (``warm_up``) and every
+child inherits them, and otherwise each child imports nbgrader itself, side
+by side. What nbgrader makes of each assignment's source is kept between runs
+(``prepare``).
 
 * the submitted files are only read (copied into the scratch course), so
   grading never changes or deletes what a student handed in, and re-running
