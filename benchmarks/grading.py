@@ -22,6 +22,18 @@ load; and it checks that all gave every student the same marks in every
 round. All use the course's nbgrader_config.py, so all score with the
 judge. The figures go to benchmarks/results/grading.json, which the
 instructors page quotes.
+
+`make bench-startup` (``--startup``) times only what a run pays before its first
+notebook, in a few minutes: a class of every assignment's solution, one per
+student (``--students``), is graded a first time, a second time, a second time
+with _grading/templates/ removed (what the reuse of the prepared assignments
+saves) and, for one student's one assignment, again (``make grade STUDENT=...
+ASSIGNMENT=...``), in turn, round after round, each round on a fresh copy. Its
+"fixed cost" is the time from starting ``python -m grader`` to the first grading
+child's staging of its notebook, which follows that child's import of nbgrader
+(or the parent's, with its warm-up): all that comes before any notebook is
+graded. It also checks that every run leaves the same grades.csv. The figures go
+to the same file, under "startup"; each mode keeps the other's.
 """
 
 import argparse
@@ -144,13 +156,108 @@ def marks_of(mode, folder):
     return {r["student"]: float(r["score"] or "nan") for r in csv.DictReader(open(folder / "grades.csv"))}
 
 
+def startup_course(folder, students):
+    """Every assignment's solution notebooks, handed in by each of ``students``."""
+    folder.mkdir(parents=True)
+    shutil.copy(ROOT / "nbgrader_config.py", folder)
+    shutil.copytree(ROOT / "solutions", folder / "solutions")
+    for student in students:
+        for source in sorted(p for p in (ROOT / "solutions").iterdir() if p.is_dir()):
+            target = folder / "submitted" / student / source.name
+            target.mkdir(parents=True)
+            for nb in source.glob("*.ipynb"):
+                shutil.copy(nb, target / nb.name)
+    return folder
+
+
+def started(folder, *args):
+    """Run ``python -m grader`` in ``folder``: (seconds to the first grading child's staging,
+    seconds in all). A child stages into a new _grading/jobs/<assignment>/<student>/, so the
+    first of those made after the start marks it (a part of the class graded again keeps the
+    others' older ones)."""
+    start, clock = time.time(), time.perf_counter()
+    process = subprocess.Popen([sys.executable, "-m", "grader", "--workers", str(WORKERS), *args], cwd=folder,
+                               env=ENV, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    first = None
+    while process.poll() is None:
+        if first is None and any(job.stat().st_ctime >= start for job in (folder / "_grading" / "jobs").glob("*/*")):
+            first = time.perf_counter() - clock
+        time.sleep(0.005)
+    wall = time.perf_counter() - clock
+    out, err = process.communicate()
+    if process.returncode != 0 or first is None:
+        sys.exit(f"python -m grader {' '.join(args)} failed:\n{out[-2000:]}{err[-3000:]}")
+    return first, wall
+
+
+def startup(args):
+    """``--startup``: the fixed cost of a first run, of a second, of a second without the kept
+    templates, and the wall time of one student's one assignment graded again, side by side."""
+    students = [f"student{i:03d}" for i in range(args.students)]
+    names = sorted(p.name for p in (ROOT / "solutions").iterdir() if p.is_dir())
+    context = rounds.machine(("nbgrader", "numpy"))
+    print(f"Start-up of make grade: {len(names)} assignments x {len(students)} students, {args.rounds} rounds, "
+          f"{WORKERS} workers")
+    print("\n".join(rounds.describe(context)))
+    runs = {"first": [], "second": [], "second_without_templates": [],
+            "regrade": ["--assignment", A, "--student", students[0]]}
+    fixed, wall = {name: [] for name in runs}, {name: [] for name in runs}
+    with tempfile.TemporaryDirectory() as tmp:
+        for n in range(args.rounds):
+            folder = startup_course(Path(tmp) / f"class-{n}", students)
+            grades = None
+            for name, extra in runs.items():
+                if name == "second_without_templates":
+                    shutil.rmtree(folder / "_grading" / "templates")
+                seconds = started(folder, *extra)
+                fixed[name].append(seconds[0])
+                wall[name].append(seconds[1])
+                written = (folder / "grades.csv").read_bytes()
+                if grades not in (None, written):
+                    sys.exit(f"grades.csv changed on the {name.replace('_', ' ')} run of round {n + 1}")
+                grades = written
+            print(f"  round {n + 1}: " + ", ".join(f"{name} {fixed[name][-1]:.2f} s fixed, {wall[name][-1]:.2f} s wall"
+                                                  for name in runs), flush=True)
+    figures = {"fixed_seconds": {name: rounds.spread(ts) for name, ts in fixed.items()},
+               "wall_seconds": {name: rounds.spread(ts) for name, ts in wall.items()}}
+    print("Median over the rounds, with min and max (fixed: before the first notebook is graded):")
+    for name in runs:
+        print(f"  {name.replace('_', ' '):<28} fixed {rounds.shown(figures['fixed_seconds'][name], unit=' s')}, "
+              f"wall {rounds.shown(figures['wall_seconds'][name], unit=' s')}")
+    print(f"  every run left the same grades.csv ({len(names) * len(students)} rows)")
+    return {"date": context["date"][:10], "machine": f"{context['cpu']}, {context['cores']} cores",
+            "context": context, "assignments": len(names), "students": len(students), "rounds": args.rounds,
+            "workers": WORKERS, **figures, "per_round": {"fixed_seconds": fixed, "wall_seconds": wall}}
+
+
+def write_results(path, figures, key=None):
+    """``figures`` into the JSON at ``path``: as a whole, or under ``key``; the part the other
+    mode wrote stays."""
+    try:
+        kept = json.loads(Path(path).read_text())
+    except (OSError, ValueError):
+        kept = {}
+    if key:
+        figures = {**kept, key: figures}
+    elif "startup" in kept:
+        figures = {**figures, "startup": kept["startup"]}
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    Path(path).write_text(json.dumps(figures, indent=1) + "\n")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--startup", action="store_true",
+                        help="only the start-up figures (a few minutes): first, second and one-student runs")
+    parser.add_argument("--students", type=int, default=1, help="with --startup: students in the class")
     parser.add_argument("--submissions", type=int, default=40)
     parser.add_argument("--rounds", type=int, default=3,
                         help="interleaved rounds: every grader grades a fresh copy of the class once per round")
     parser.add_argument("--results", default=str(RESULTS), help="where the figures go, as JSON")
     args = parser.parse_args()
+    if args.startup:
+        write_results(args.results, startup(args), key="startup")
+        return
     notebooks = submissions(args.submissions)
     n, half = len(notebooks), len(notebooks) // 2
     context = rounds.machine(("nbgrader", "distributed", "numpy"))
@@ -221,14 +328,13 @@ def main():
                 sys.exit(f"make grade and {mode} gave different marks to {different}")
     total = sum(marks["local"][0].values())
     print(f"  all four gave all {n} students the same marks ({total:.0f} in all) in every round")
-    Path(args.results).parent.mkdir(parents=True, exist_ok=True)
-    Path(args.results).write_text(json.dumps({
+    write_results(args.results, {
         "date": context["date"][:10], "machine": f"{context['cpu']}, {context['cores']} cores",
         "context": context, "submissions": n, "rounds": args.rounds,
         "seconds": {mode: statistics.median(ts) for mode, ts in seconds.items()}, "per_round": seconds,
         "seconds_per_notebook_per_core": {"local_after_start": figures["local_after_start"]["median"],
                                           "dask_1": figures["dask_1"]["median"]},
-        "figures": figures}, indent=1) + "\n")
+        "figures": figures})
 
 
 if __name__ == "__main__":

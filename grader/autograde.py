@@ -11,6 +11,17 @@ import sys
 from pathlib import Path
 
 
+def without_iri_grammars():
+    """Keep jsonschema from importing ``rfc3987_syntax``, which compiles some forty Lark
+    grammars when it is imported (1.6 to 2.5 s of every grading process's start on this
+    course's machine, most of importing nbformat). jsonschema only uses it to check the
+    "iri" formats, and nothing a grading process runs checks formats (nbformat and
+    nbgrader validate without a format checker), so every result stays the same. Called
+    first thing by ``python -m grader`` and ``python -m grader.autograde``, never on import."""
+    if "jsonschema" not in sys.modules:
+        sys.modules.setdefault("rfc3987_syntax", None)  # None: its import raises ImportError
+
+
 def nbgrader_api(course):
     """nbgrader's API on the scratch course `course` (its nbgrader_config.py)."""
     from nbgrader.apps.api import NbGraderAPI
@@ -68,6 +79,7 @@ def main(argv=None):
     """The grading child on a cluster's worker: ``python -m grader.autograde FOLDER ASSIGNMENT STUDENT
     [JUDGE_MB]``, its address space capped at JUDGE_MB megabytes (``limit_memory``)."""
     folder, assignment, student, *judge_mb = (argv or sys.argv[1:])[:4]
+    without_iri_grammars()
     code = 3
     try:
         limit_memory(int(judge_mb[0]) if judge_mb else 0)

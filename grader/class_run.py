@@ -3,9 +3,13 @@
 Every submission in nbgrader's layout, ``submitted/<student>/<assignment>/``,
 is graded by nbgrader's own autograde and generate_feedback (its Python API,
 ``NbGraderAPI``), several at a time, each in a private scratch course under
-``_grading/``. Importing nbgrader takes seconds, so each submission is graded
-in a child forked from this process, which has imported it once; a child
-that overruns the time limit is killed with the sandbox it started.
+``_grading/``. Each submission is graded in a child forked from this process;
+a child that overruns the time limit is killed with the sandbox it started.
+Importing nbgrader and its first use take seconds: when there are more
+submissions than workers this process pays them once (``warm_up``) and every
+child inherits them, and otherwise each child imports nbgrader itself, side
+by side. What nbgrader makes of each assignment's source is kept between runs
+(``prepare``).
 
 * the submitted files are only read (copied into the scratch course), so
   grading never changes or deletes what a student handed in, and re-running
@@ -32,6 +36,8 @@ import dataclasses
 import datetime
 import fcntl
 import functools
+import hashlib
+import importlib.metadata
 import json
 import os
 import resource
@@ -51,7 +57,7 @@ import nbformat
 
 from coursework.variants import canonical_id
 
-from . import class_report, gradebook, sandbox, similarity
+from . import class_report, sandbox, similarity
 from .assignments import SECTIONS, TESTS
 from .autograde import autograde_and_feedback, limit_memory, nbgrader_api, report, write_usage
 from .judge import course_secret
@@ -65,6 +71,8 @@ MAX_CELLS = 1000
 # bytes of a feedback page: the course's own pages are 0.4 to 0.8 MB; a longer one
 # (megabytes of the student's own code, highlighted) is replaced by its verdicts alone
 MAX_PAGE = 5 * 2**20
+# what a prepared template's key covers besides the sources: change it when prepare changes
+TEMPLATE_FORMAT = 1
 
 
 class Course:
@@ -199,35 +207,69 @@ class Course:
             return None
         return found[0] if found and found[0] else None
 
+    def template_key(self, assignment, due):
+        """What a prepared template is made of: every file of solutions/<assignment>, the
+        course's nbgrader configuration, the due date, nbgrader's version and where the
+        course is (the template's configuration names it). Equal keys, equal templates."""
+        digest = hashlib.sha256(repr((TEMPLATE_FORMAT, str(self.root), due,
+                                      importlib.metadata.version("nbgrader"))).encode())
+        digest.update((self.root / "nbgrader_config.py").read_bytes())
+        source = self.root / "solutions" / assignment
+        for path in sorted(p for p in source.rglob("*") if p.is_file()):
+            digest.update(f"\0{path.relative_to(source)}\0{path.stat().st_size}\0".encode())
+            digest.update(path.read_bytes())
+        return digest.hexdigest()
+
     def prepare(self, assignment):
-        """A scratch course with this assignment's gradebook, made from solutions/."""
+        """A scratch course with this assignment's gradebook, made from solutions/, and its
+        notebooks' max scores. Made once and kept in _grading/templates/ with its key
+        (``prepared.json``, written last): a later run whose sources, configuration and due
+        date are the same reuses it, since nbgrader would make the same (importing nbgrader
+        and generating the assignment cost seconds per assignment)."""
         template = self.work / "templates" / assignment
+        due = self.due_date(assignment)
+        key = self.template_key(assignment, due)
+        try:
+            prepared = json.loads((template / "prepared.json").read_text())
+            scores = prepared["scores"] if prepared["key"] == key and (template / "gradebook.db").is_file() else None
+        except (OSError, ValueError, TypeError, KeyError):
+            scores = None
+        if scores is None:
+            scores = self.generate(template, assignment, due)
+            (template / "prepared.json").write_text(json.dumps({"key": key, "scores": scores}))
+        for notebook in self.notebooks(assignment):  # read once, here, for every child
+            self.source_cells(assignment, notebook)
+            self.released(assignment, notebook)
+        return template, scores
+
+    def generate(self, template, assignment, due):
+        """Make the template of ``prepare`` afresh with nbgrader's generate_assignment;
+        the max score of each of its notebooks."""
         shutil.rmtree(template, ignore_errors=True)
         template.mkdir(parents=True)
         self.write_config(template)
         shutil.copytree(self.root / "solutions" / assignment, template / "solutions" / assignment)
+        import nbgrader.api
+
+        # every new gradebook asks a fresh `alembic heads` process for the version of
+        # nbgrader's schema (a second or two each); it is the same for every one of a run
+        if not hasattr(nbgrader.api.get_alembic_version, "cache_info"):
+            nbgrader.api.get_alembic_version = functools.cache(nbgrader.api.get_alembic_version)
         result = nbgrader_api(template).generate_assignment(assignment, force=True)
         if not result["success"]:
             sys.exit(f"make grade: nbgrader could not generate {assignment}:\n{report(result)[-3000:]}")
-        from nbgrader.api import Gradebook
-
-        with Gradebook(f"sqlite:///{template / 'gradebook.db'}") as gb:
+        with nbgrader.api.Gradebook(f"sqlite:///{template / 'gradebook.db'}") as gb:
             scores = {nb.name: nb.max_score for nb in gb.find_assignment(assignment).notebooks}
-            due = self.due_date(assignment)
             if due:
                 gb.update_or_create_assignment(assignment, duedate=due)
-        for notebook in self.notebooks(assignment):  # read once, here, for every child
-            self.source_cells(assignment, notebook)
-            self.released(assignment, notebook)
-        if not self.scheduler:  # only children forked here inherit what it warms
-            self.warm_up(template, assignment)
-        return template, scores
+        return scores
 
     def warm_up(self, template, assignment):
         """Autograde (without the judge) and render the feedback of
         the solution once, here, before any child is forked: the children
         inherit what nbgrader, SQLAlchemy, Jinja and Pygments build on first
-        use, which otherwise costs each submission about two seconds."""
+        use, which otherwise costs each submission about two seconds. None
+        of that depends on the assignment, so one assignment's warm-up serves all."""
         course = self.work / "warmup" / assignment
         shutil.rmtree(course, ignore_errors=True)
         course.mkdir(parents=True)
@@ -351,6 +393,8 @@ class Course:
             os.environ.clear()
             os.environ.update(self.env)
             limit_memory(self.judge_mb)
+            if grade:  # nbgrader's API, unless the parent has it already (warm_up): the run's
+                import nbgrader.apps.api  # noqa: F401  (start-up, before this child's notebook)
             try:
                 self.stage(job)
             except Exception as error:  # one submission never ends the run
@@ -460,6 +504,10 @@ class Course:
         for assignment in assignments:
             print(f"preparing {assignment} (its gradebook, from solutions/)", file=sys.stderr, flush=True)
             templates[assignment] = self.prepare(assignment)
+        # only children forked here inherit what it warms, and only a child that is not among the
+        # first to start saves anything: the first ones pay their start-up side by side anyway
+        if not self.scheduler and len(found) > self.workers:
+            self.warm_up(templates[found[0][1]][0], found[0][1])
         partial = bool(self.only_assignments or self.only_students)
         # a part of the class graded again keeps the other students' jobs (similarity reads them)
         for stale in ("feedback",) if partial else ("jobs", "feedback"):
@@ -549,6 +597,8 @@ class Course:
                     student, assignment = waiting.pop(0)
                     job = self.job(student, assignment, *templates[assignment])
                     running[self.start(job)] = (job, time.monotonic())
+                    if not waiting:  # nothing more to fork: import what publishing needs while they grade
+                        before_publish()
                 pid, status = os.waitpid(-1, os.WNOHANG) if running else (0, 0)
                 if pid:
                     job, _ = running.pop(pid)
@@ -586,6 +636,8 @@ class Course:
         for row in rows:
             if row.assignment and row.status != "missing":
                 graded.setdefault((row.student, row.assignment), []).append(row.status == "graded")
+        from . import gradebook  # nbgrader's API: imported once the grading is done
+
         with gradebook.course_gradebook(self.root) as gb:
             for (student, assignment), marks in sorted(graded.items()):
                 job = self.work / "jobs" / assignment / student
@@ -651,6 +703,15 @@ class Job:
         self.rows = [Row(**row) for row in staged["rows"]]
         self.to_grade = [row for row in self.rows if row.notebook in staged["to_grade"]]
         return True
+
+
+def before_publish():
+    """Import what ``finish`` and ``publish`` need (nbgrader's Gradebook for the scores and
+    the course's gradebook, Matplotlib for report.html's histograms), so that a run whose
+    parent has not imported them (no warm-up) does it beside its children's grading, not after."""
+    import matplotlib.figure  # noqa: F401
+
+    from . import gradebook  # noqa: F401
 
 
 def write_rows(path, rows):
