@@ -255,7 +255,8 @@ class Course:
         # nbgrader's schema (a second or two each); it is the same for every one of a run
         if not hasattr(nbgrader.api.get_alembic_version, "cache_info"):
             nbgrader.api.get_alembic_version = functools.cache(nbgrader.api.get_alembic_version)
-        result = nbgrader_api(template).generate_assignment(assignment, force=True)
+        with interrupt_held():
+            result = nbgrader_api(template).generate_assignment(assignment, force=True)
         if not result["success"]:
             sys.exit(f"make grade: nbgrader could not generate {assignment}:\n{report(result)[-3000:]}")
         with nbgrader.api.Gradebook(f"sqlite:///{template / 'gradebook.db'}") as gb:
@@ -279,7 +280,7 @@ class Course:
         self.write_config(course, "c.Autograde.autograde_preprocessors = [p for p in "
                                   "c.Autograde.autograde_preprocessors if p.__name__ != 'JudgeTests']")
         api = nbgrader_api(course)
-        with warnings.catch_warnings():  # nbgrader's own SQLAlchemy warnings, not the instructor's business
+        with interrupt_held(), warnings.catch_warnings():  # (nbgrader's SQLAlchemy warnings are not the instructor's business)
             warnings.simplefilter("ignore")
             if api.autograde(assignment, "warmup", force=True, create=True)["success"]:
                 api.generate_feedback(assignment, "warmup", force=True)
@@ -703,6 +704,21 @@ class Job:
         self.rows = [Row(**row) for row in staged["rows"]]
         self.to_grade = [row for row in self.rows if row.notebook in staged["to_grade"]]
         return True
+
+
+@contextlib.contextmanager
+def interrupt_held():
+    """Ctrl-C held while nbgrader's API runs in this process, and raised as KeyboardInterrupt
+    when the block ends: nbgrader's ``capture_log`` catches every exception with a bare
+    ``except``, and an interrupt it swallowed would let the run go on."""
+    caught = []
+    previous = signal.signal(signal.SIGINT, lambda *args: caught.append(args))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    if caught:
+        raise KeyboardInterrupt
 
 
 def before_publish():

@@ -48,11 +48,12 @@ def test_a_run_is_exclusive_and_an_interrupted_run_changes_nothing(tmp_path):
             time.sleep(0.1)
         assert said and "2 submissions of 1 assignments from 2 students" in said[0]
         job = course / "_grading" / "jobs" / A / "slow" / "gradebook.db"
-        for _ in range(600):  # until the slow submission is being graded
+        for _ in range(1800):  # until the slow submission is being graded (minutes on a busy machine)
             if job.exists() or first.poll() is not None:
                 break
             time.sleep(0.1)
         assert first.poll() is None, "the run ended before it could be interrupted"
+        assert job.exists(), "the slow submission was not being graded after 3 minutes"
         second = run([sys.executable, "-m", "grader"], cwd=course, timeout=120)
         assert second.returncode != 0 and "another make grade is running" in second.stderr
         first.send_signal(signal.SIGINT)
