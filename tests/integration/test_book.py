@@ -96,20 +96,30 @@ def graded_bodies():
 
 
 class PreText(HTMLParser):
-    """The text of every <pre> element of a page (code cells' inputs and outputs)."""
+    """The text of every <pre> element of a page (code cells' inputs and outputs), or with
+    ``within``, of those inside a <div> of that class ("cell_input": the code a cell shows)."""
 
-    def __init__(self):
+    def __init__(self, within=None):
         super().__init__()
-        self.blocks, self.depth = [], 0
+        self.blocks, self.depth, self.within = [], 0, within
+        self.divs, self.inside = 0, None if within else 0  # depth of the div it is within
 
     def handle_starttag(self, tag, attrs):
-        if tag == "pre":
+        if tag == "div":
+            self.divs += 1
+            if self.inside is None and self.within in (dict(attrs).get("class") or "").split():
+                self.inside = self.divs
+        elif tag == "pre" and self.inside is not None:
             if not self.depth:
                 self.blocks.append("")
             self.depth += 1
 
     def handle_endtag(self, tag):
-        if tag == "pre" and self.depth:
+        if tag == "div":
+            if self.within and self.divs == self.inside:
+                self.inside = None
+            self.divs -= 1
+        elif tag == "pre" and self.depth:
             self.depth -= 1
 
     def handle_data(self, data):
@@ -248,36 +258,6 @@ def test_chapter_downloads_are_plain_markdown_with_the_sites_numbers(site):
     assert tags >= 20 and links >= 100, f"only {tags} equations and {links} references to them were compared"
 
 
-class CellInputs(HTMLParser):
-    """The text of the code each code cell of a page shows (the <pre> in a div.cell_input)."""
-
-    def __init__(self):
-        super().__init__()
-        self.cells, self.divs, self.inside, self.pre = [], 0, None, 0
-
-    def handle_starttag(self, tag, attrs):
-        if tag == "div":
-            self.divs += 1
-            if self.inside is None and "cell_input" in (dict(attrs).get("class") or "").split():
-                self.inside = self.divs
-        elif tag == "pre" and self.inside is not None:
-            if not self.pre:
-                self.cells.append("")
-            self.pre += 1
-
-    def handle_endtag(self, tag):
-        if tag == "div":
-            if self.divs == self.inside:
-                self.inside = None
-            self.divs -= 1
-        elif tag == "pre" and self.pre:
-            self.pre -= 1
-
-    def handle_data(self, data):
-        if self.pre:
-            self.cells[-1] += data
-
-
 def test_pages_show_no_authoring_lines_in_their_code(site):
     """No page's code cell shows a glue call, the glue import or an assert: they are
     taken out of the site as out of the downloads (book/_ext/course_site.py)."""
@@ -286,9 +266,9 @@ def test_pages_show_no_authoring_lines_in_their_code(site):
     for path in sorted(html.rglob("*.html")):
         if path.relative_to(html).parts[0] in ("lite", "_static", "_sources"):
             continue
-        parser = CellInputs()
+        parser = PreText(within="cell_input")
         parser.feed(path.read_text())
-        for code in parser.cells:
+        for code in parser.blocks:
             checked += 1
             if "glue(" in code or "myst_nb" in code or re.search(r"^\s*assert\b", code, re.M):
                 shown.append(f"{path.relative_to(html)}:\n{code}")
