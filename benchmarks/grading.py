@@ -5,22 +5,29 @@ released stub and catalogued mistakes in turn. In every round (see
 rounds.py: A, B, C, ..., A, B, C, ...) each of these grades a fresh copy of
 the class, from the same files:
 
-1. plain nbgrader, as its documentation has it: `nbgrader autograde`, which
-   grades the submissions one after another, unconfined, then
-   `nbgrader generate_feedback`;
-2. `python -m grader` (`make grade`): confined kernels and the judge's
+1. the floor: each submission's code cells (not its tests) run in the
+   judge's confined worker, a Python that imports numpy, which then exits;
+   one after another, in this process;
+2. plain nbgrader, as its documentation has it: `nbgrader autograde`, which
+   grades the submissions one after another, then `nbgrader
+   generate_feedback` (with the course's configuration, so with the judge);
+3. `python -m grader` (`make grade`): confined kernels and the judge's
    confined worker, submissions graded in parallel (workers = cores),
-   feedback written too; and the same command on half the class, so that
-   the difference is what a notebook costs once it has started;
-3. the same command on a real Dask cluster started here (`dask scheduler`
-   and `dask worker` processes on 127.0.0.1), with one worker and with two:
-   what the cluster path costs per notebook beside the local pool.
+   feedback written too;
+4. the same command on a real Dask cluster started here (`dask scheduler`
+   and `dask worker` processes on 127.0.0.1), with one worker and with two.
+
+`make grade`, here and on each cluster, also grades half the class, so that
+the difference is what the other half costs once grading has started, which
+is the figure compared with the floor and between the local pool and Dask.
+Each cluster is used once, untimed, before the rounds (one submission): a
+cluster a course grades on has its warm grading processes already
+(cluster.py), and `make bench-startup` measures starting.
 
 It prints each grader's median time, and the ratios and per-notebook costs
 taken within each round as median, min and max, with the machine and its
 load; and it checks that all gave every student the same marks in every
-round. All use the course's nbgrader_config.py, so all score with the
-judge. The figures go to benchmarks/results/grading.json, which the
+round. The figures go to benchmarks/results/grading.json, which the
 instructors page quotes.
 
 `make bench-startup` (``--startup``) times only what a run pays before its first
@@ -70,9 +77,11 @@ ENV = dict(os.environ, PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.envir
 class Cluster:
     """A real Dask cluster on 127.0.0.1, started as a site starts one: a `dask
     scheduler` and `workers` `dask worker` processes (one thread each), each a
-    process group of its own. The test of the cluster path uses it too."""
+    process group of its own. The test of the cluster path uses it too; it
+    starts the last ``without_bwrap`` workers with a PATH on which bubblewrap
+    is not found, as on a machine that lacks it."""
 
-    def __init__(self, folder, workers):
+    def __init__(self, folder, workers, without_bwrap=0):
         folder.mkdir(parents=True, exist_ok=True)
         self.file = folder / "scheduler.json"
         self.processes = {"scheduler": self.start(["scheduler", "--host", "127.0.0.1", "--port", "0",
@@ -84,17 +93,20 @@ class Cluster:
             self.stop()
             raise RuntimeError("the dask scheduler did not start within a minute")
         self.address = json.loads(self.file.read_text())["address"]
-        for name in (f"worker-{n}" for n in range(1, workers + 1)):
+        for n in range(1, workers + 1):
+            lacking = n > workers - without_bwrap
+            name = f"worker-{n}" + ("-without-bwrap" if lacking else "")
             self.processes[name] = self.start(["worker", self.address, "--name", name, "--nthreads", "1",
-                                               "--nworkers", "1", "--no-dashboard"])
+                                               "--nworkers", "1", "--no-dashboard"],
+                                              PATH=str(Path(sys.executable).parent) if lacking else ENV["PATH"])
         from distributed import Client
         with Client(self.address, timeout="30s") as client:
             client.wait_for_workers(workers, timeout=120)
 
     @staticmethod
-    def start(args):
+    def start(args, **env):
         return subprocess.Popen([str(Path(sys.executable).parent / "dask"), *args], cwd=ROOT, start_new_session=True,
-                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                                env=dict(ENV, **env), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
     def kill(self, name):
         os.killpg(self.processes[name].pid, signal.SIGKILL)
@@ -267,75 +279,111 @@ def main():
     nbgrader = [sys.executable, "-m", "nbgrader"]
     with tempfile.TemporaryDirectory() as tmp, \
             Cluster(Path(tmp) / "cluster1", 1) as one, Cluster(Path(tmp) / "cluster2", 2) as two:
-        classes = {"plain": notebooks, "local": notebooks, "half_local": notebooks[:half],
-                   "dask_1": notebooks, "dask_2": notebooks}
-        commands = {  # what each grader runs, timed, in its copy of the class
+        for cluster in (one, two):  # untimed: the warm grading processes of a cluster in use
+            run([sys.executable, "-m", "grader", "--scheduler", cluster.address],
+                course(Path(tmp) / f"first-{cluster.address.rsplit(':', 1)[1]}", notebooks[:1]))
+        local = [sys.executable, "-m", "grader", "--workers", str(WORKERS)]
+        commands = {  # what each grader runs, timed, in its copy of the class (None: the floor, here)
+            "floor": None,
             "plain": [[*nbgrader, "autograde", A, "--force"], [*nbgrader, "generate_feedback", A, "--force"]],
-            "local": [[sys.executable, "-m", "grader", "--workers", str(WORKERS)]],
-            # the same command on half the class: the difference is the cost of the other half
-            # alone, without the start-up (importing nbgrader, the gradebook, the warm-up)
-            "half_local": [[sys.executable, "-m", "grader", "--workers", str(WORKERS)]],
+            "local": [local], "half_local": [local],
             "dask_1": [[sys.executable, "-m", "grader", "--scheduler", one.address]],
             "dask_2": [[sys.executable, "-m", "grader", "--scheduler", two.address]],
         }
-        folders = {mode: [] for mode in classes}
+        commands.update({f"half_{mode}": commands[mode] for mode in ("dask_1", "dask_2")})
+        folders = {mode: [] for mode in commands}
 
         def fresh(mode):  # untimed: a new copy of the class, and nbgrader's own setup for plain nbgrader
-            folders[mode].append(course(Path(tmp) / f"{mode}-{len(folders[mode])}", classes[mode]))
+            folders[mode].append(course(Path(tmp) / f"{mode}-{len(folders[mode])}",
+                                        notebooks[:half] if mode.startswith("half_") else notebooks))
             if mode == "plain":
                 run([*nbgrader, "generate_assignment", A, "--force"], folders[mode][-1])
 
         def grade(mode):
-            for command in commands[mode]:
+            if commands[mode] is None:
+                floor(folders[mode][-1])
+            for command in commands[mode] or ():
                 run(command, folders[mode][-1])
 
-        seconds = rounds.interleaved({mode: functools.partial(grade, mode) for mode in classes}, args.rounds,
+        seconds = rounds.interleaved({mode: functools.partial(grade, mode) for mode in commands}, args.rounds,
                                      before=fresh, warm_up=False)
-        marks = {mode: [marks_of(mode, folder) for folder in folders[mode]] for mode in classes}
+        marks = {mode: [marks_of(mode, folder) for folder in folders[mode]] for mode in commands if mode != "floor"}
 
-    # a notebook's cost to a core, per round: here once make grade has started (half the class
-    # subtracted), and on one Dask worker (one core; the other runs make grade and the scheduler)
+    # what a notebook costs once grading has started, per round: the class against half of it,
+    # times the cores it used (the local pool: all of them; one Dask worker: one); and the floor's
     added = n - half
-    local_per_notebook = [(full - part) * WORKERS / added
-                          for full, part in zip(seconds["local"], seconds["half_local"])]
-    dask_per_notebook = [t / n for t in seconds["dask_1"]]
+    after_start = {mode: [(full - part) * cores / added for full, part in zip(seconds[mode], seconds[f"half_{mode}"])]
+                   for mode, cores in (("local", WORKERS), ("dask_1", 1), ("dask_2", 2))}
+    floor_per_notebook = [t / n for t in seconds["floor"]]
     figures = {
+        "floor": rounds.spread(floor_per_notebook),
         "speed_up": rounds.ratio(seconds["plain"], seconds["local"]),
-        "local_after_start": rounds.spread(local_per_notebook),
-        "dask_1": rounds.spread(dask_per_notebook),
-        "dask_overhead": rounds.spread([d - lo for d, lo in zip(dask_per_notebook, local_per_notebook)]),
+        "local_after_start": rounds.spread(after_start["local"]),
+        "local_over_floor": rounds.ratio(after_start["local"], floor_per_notebook),
+        "dask_1": rounds.spread(after_start["dask_1"]),
+        "dask_1_over_local": rounds.ratio(after_start["dask_1"], after_start["local"]),
+        # throughput of two workers against one, once started: 2.0 is twice as many notebooks a second
+        "dask_2_throughput_over_dask_1": rounds.ratio([2 * t for t in after_start["dask_1"]], after_start["dask_2"]),
         "dask_2_over_dask_1": rounds.ratio(seconds["dask_2"], seconds["dask_1"]),
     }
     print("Median over the rounds, with min and max:")
-    for label, mode, cores in [("nbgrader autograde + feedback, sequential", "plain", 1),
+    for label, mode, cores in [("floor: the cells in a confined Python, sequential", "floor", 1),
+                               ("nbgrader autograde + feedback, sequential", "plain", 1),
                                (f"make grade, {WORKERS} workers, confined", "local", WORKERS),
                                ("make grade on Dask, 1 worker here", "dask_1", 1),
                                ("make grade on Dask, 2 workers here", "dask_2", 2)]:
         t = statistics.median(seconds[mode])
-        print(f"  {label:<48} {t:7.1f} s  {n / t:5.2f} submissions/s  {t * cores / n:5.2f} s per notebook per core")
+        print(f"  {label:<52} {t:7.1f} s  {n / t:5.2f} submissions/s  {t * cores / n:5.2f} s per notebook per core")
     print(f"  speed-up of make grade over plain nbgrader: {rounds.shown(figures['speed_up'])}")
-    print(f"  each notebook after make grade's start-up (the class against half of it): "
-          f"{rounds.shown(figures['local_after_start'], unit=' s')} per core")
-    print(f"  on one Dask worker: {rounds.shown(figures['dask_1'], unit=' s')} per notebook, "
-          f"{rounds.shown(figures['dask_overhead'], unit=' s')} more than the local pool (shipping each "
-          f"submission, a fresh Python that imports nbgrader on the worker, the scheduler)")
-    print(f"  two Dask workers against one: {rounds.shown(figures['dask_2_over_dask_1'])} the time")
-    for mode in classes:
-        expected = {s: m for s, m in marks["local"][0].items() if mode != "half_local" or s in marks[mode][0]}
+    print(f"  the floor, per notebook: {rounds.shown(figures['floor'], unit=' s')}")
+    print(f"  each notebook once make grade has started (the class against half of it): "
+          f"{rounds.shown(figures['local_after_start'], unit=' s')} per core, "
+          f"{rounds.shown(figures['local_over_floor'])} the floor")
+    print(f"  on one Dask worker, once started: {rounds.shown(figures['dask_1'], unit=' s')} per notebook, "
+          f"{rounds.shown(figures['dask_1_over_local'])} the local pool's")
+    print(f"  two Dask workers against one, once started: {rounds.shown(figures['dask_2_throughput_over_dask_1'])} "
+          f"the notebooks per second; whole runs: {rounds.shown(figures['dask_2_over_dask_1'])} the time")
+    for mode in marks:
+        expected = {s: m for s, m in marks["local"][0].items() if not mode.startswith("half_") or s in marks[mode][0]}
         for copy in marks[mode]:
             different = sorted(s for s in expected if expected[s] != copy.get(s))
             if different:
                 sys.exit(f"make grade and {mode} gave different marks to {different}")
     total = sum(marks["local"][0].values())
-    print(f"  all four gave all {n} students the same marks ({total:.0f} in all) in every round")
+    print(f"  every grader gave all {n} students the same marks ({total:.0f} in all) in every round")
     write_results(args.results, {
         "date": context["date"][:10], "machine": f"{context['cpu']}, {context['cores']} cores",
         "context": context, "submissions": n, "rounds": args.rounds,
         "seconds": {mode: statistics.median(ts) for mode, ts in seconds.items()}, "per_round": seconds,
-        "seconds_per_notebook_per_core": {"local_after_start": figures["local_after_start"]["median"],
+        "seconds_per_notebook_per_core": {"floor": figures["floor"]["median"],
+                                          "local_after_start": figures["local_after_start"]["median"],
                                           "dask_1": figures["dask_1"]["median"]},
         "figures": figures})
 
+
+def floor(folder):
+    """The floor of grading the class in ``folder``: each submission's code cells that are
+    not tests (what the judge runs) in the judge's confined worker, with the earlier
+    chapters' functions it is given, which imports numpy, runs them and exits; one after
+    another."""
+    from nbgrader.utils import is_grade, is_solution
+
+    from grader import sandbox
+    from grader.assignments import GIVEN, TESTS
+    from grader.judge import Student
+
+    graded = {test.function for test in TESTS[A].values() if hasattr(test, "function")}
+    with tempfile.TemporaryDirectory() as given:
+        argv = sandbox.worker_argv(given=sandbox.given_file(given, A, GIVEN.get(A, ()), graded))
+        for path in sorted(folder.glob(f"submitted/*/{A}/{A}.ipynb")):
+            nb = nbformat.read(path, as_version=4)
+            student = Student([(str(i), cell.source) for i, cell in enumerate(nb.cells)
+                               if cell.cell_type == "code" and not (is_grade(cell) and not is_solution(cell))], argv)
+            try:
+                if student.start():
+                    sys.exit(f"the floor could not run {path}")
+            finally:
+                student.close()
 
 if __name__ == "__main__":
     main()

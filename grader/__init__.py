@@ -18,6 +18,7 @@ The trust boundary is a process boundary, and the file names show it:
     autograde.py     one submission through nbgrader's API (autograde, generate_feedback)
     class_run.py     ``make grade``: a forked child per submission (stage, autograde) -> rows
     cluster.py       ``SCHEDULER=... make grade``: the same grading of each submission on Dask workers
+    grading_server.py  a Dask worker's warm grading process, which forks a child per submission
     report.py        grades.csv, the pages of notebooks not graded, progress
     class_report.py  report.html: the class at a glance (counts, marks, mistakes per function)
     mathml.py        a feedback page's math as MathML, written with the page

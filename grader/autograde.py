@@ -22,6 +22,20 @@ def without_iri_grammars():
         sys.modules.setdefault("rfc3987_syntax", None)  # None: its import raises ImportError
 
 
+# a line of nbgrader configuration: autograde without the judge, for warm-ups that run no student code
+WITHOUT_JUDGE = ("c.Autograde.autograde_preprocessors = [p for p in c.Autograde.autograde_preprocessors "
+                 "if p.__name__ != 'JudgeTests']")
+
+
+def write_config(course, config, *lines):
+    """``course/nbgrader_config.py``: the configuration at ``config`` (the course's),
+    rooted at the scratch course ``course``, then ``lines``."""
+    (Path(course) / "nbgrader_config.py").write_text("\n".join([
+        "c = get_config()  # noqa: F821",
+        f"load_subconfig({str(config)!r})  # noqa: F821",
+        f"c.CourseDirectory.root = {str(course)!r}", *lines, ""]))
+
+
 def nbgrader_api(course):
     """nbgrader's API on the scratch course `course` (its nbgrader_config.py)."""
     from nbgrader.apps.api import NbGraderAPI
@@ -54,6 +68,21 @@ def write_usage(folder):
 
 def report(result):
     return result.get("log", "") + result.get("error", "")
+
+
+def warm_up(course, assignment):
+    """Autograde (without the judge: ``WITHOUT_JUDGE`` in its configuration) and render
+    the feedback of the solution staged in the scratch course ``course`` as the
+    submission of "warmup", so that the processes forked after it inherit what nbgrader,
+    SQLAlchemy, Jinja and Pygments build on first use, which otherwise costs each
+    submission about two seconds. None of that depends on the assignment."""
+    import warnings
+
+    api = nbgrader_api(course)
+    with warnings.catch_warnings():  # (nbgrader's SQLAlchemy warnings are not the instructor's business)
+        warnings.simplefilter("ignore")
+        if api.autograde(assignment, "warmup", force=True, create=True)["success"]:
+            api.generate_feedback(assignment, "warmup", force=True)
 
 
 def autograde_and_feedback(folder, assignment, student):

@@ -49,7 +49,6 @@ import sys
 import time
 import traceback
 import uuid
-import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -59,7 +58,8 @@ from coursework.variants import canonical_id
 
 from . import class_report, sandbox, similarity
 from .assignments import SECTIONS, TESTS
-from .autograde import autograde_and_feedback, limit_memory, nbgrader_api, report, write_usage
+from .autograde import (WITHOUT_JUDGE, autograde_and_feedback, limit_memory, nbgrader_api, report, warm_up,
+                        write_config, write_usage)
 from .judge import course_secret
 from .report import (Progress, Row, not_graded_page, offline_page, shown, verdicts_page,
                      write_grades, write_totals)
@@ -84,6 +84,8 @@ class Course:
         self.site_url = site_url  # the built site, where report.html's links to the chapters go
         self.judged = []  # class_report.verdict_record of each notebook graded in this run
         self.scheduler = scheduler  # a Dask scheduler's address: grade there (cluster.py), not here
+        # on a cluster: how many notebooks each worker graded, and each attempt a worker could not make
+        self.on_cluster = {"graded_on": {}, "moved": []}
         self.work = self.root / "_grading"
         self.workers = workers
         self.cell_timeout = cell_timeout
@@ -186,10 +188,7 @@ class Course:
 
     def write_config(self, course, *lines):
         """The course's nbgrader configuration, rooted at `course`, then `lines`."""
-        (course / "nbgrader_config.py").write_text("\n".join([
-            "c = get_config()  # noqa: F821",
-            f"load_subconfig({str(self.root / 'nbgrader_config.py')!r})  # noqa: F821",
-            f"c.CourseDirectory.root = {str(course)!r}", *lines, ""]))
+        write_config(course, self.root / "nbgrader_config.py", *lines)
 
     def due_date(self, assignment):
         """The assignment's due date in the course's own gradebook, where
@@ -266,24 +265,15 @@ class Course:
         return scores
 
     def warm_up(self, template, assignment):
-        """Autograde (without the judge) and render the feedback of
-        the solution once, here, before any child is forked: the children
-        inherit what nbgrader, SQLAlchemy, Jinja and Pygments build on first
-        use, which otherwise costs each submission about two seconds. None
-        of that depends on the assignment, so one assignment's warm-up serves all."""
+        """``autograde.warm_up`` on the solution, here, before any child is forked."""
         course = self.work / "warmup" / assignment
         shutil.rmtree(course, ignore_errors=True)
         course.mkdir(parents=True)
         shutil.copy(template / "gradebook.db", course / "gradebook.db")
-        inbox = course / "submitted" / "warmup" / assignment
-        shutil.copytree(template / "solutions" / assignment, inbox)
-        self.write_config(course, "c.Autograde.autograde_preprocessors = [p for p in "
-                                  "c.Autograde.autograde_preprocessors if p.__name__ != 'JudgeTests']")
-        api = nbgrader_api(course)
-        with interrupt_held(), warnings.catch_warnings():  # (nbgrader's SQLAlchemy warnings are not the instructor's business)
-            warnings.simplefilter("ignore")
-            if api.autograde(assignment, "warmup", force=True, create=True)["success"]:
-                api.generate_feedback(assignment, "warmup", force=True)
+        shutil.copytree(template / "solutions" / assignment, course / "submitted" / "warmup" / assignment)
+        self.write_config(course, WITHOUT_JUDGE)
+        with interrupt_held():
+            warm_up(course, assignment)
 
     def job(self, student, assignment, template, max_scores):
         """One submission's Job, its rows not graded yet: what the parent knows
@@ -564,14 +554,16 @@ class Course:
     def write_usage(self, found):
         """``_grading/run.json``: what this run cost, as data: this process's CPU
         time and peak memory, and the largest and total of the grading children's
-        (each child's ``usage.json``)."""
+        (each child's ``usage.json``); on a cluster, where each notebook was graded
+        and which attempts were moved to another worker, and why."""
         used = [json.loads(path.read_text()) for path in (self.work / "jobs").glob("*/*/usage.json")]
         own = resource.getrusage(resource.RUSAGE_SELF)
         (self.work / "run.json").write_text(json.dumps({
             "submissions": len(found), "cpu_seconds": round(own.ru_utime + own.ru_stime, 2),
             "max_rss_mb": round(own.ru_maxrss / 1024, 1),
             "children": {"count": len(used), "cpu_seconds": round(sum(u["cpu_seconds"] for u in used), 2),
-                         "max_rss_mb": max((u["max_rss_mb"] for u in used), default=0)}}, indent=1))
+                         "max_rss_mb": max((u["max_rss_mb"] for u in used), default=0)},
+            **({"cluster": self.on_cluster} if self.scheduler else {})}, indent=1))
 
     def stage_alone(self, job):
         """Stage ``job`` in a child of its own, under the notebook's time limit

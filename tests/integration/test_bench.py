@@ -63,20 +63,22 @@ def test_tutorial_style_code_learns():
 
 
 def test_grading_benchmark_runs_every_grader_and_they_agree(tmp_path):
-    """Plain nbgrader, make grade here, and make grade on a Dask cluster of one and two
-    workers, each on a fresh copy of a class of two, one round: the benchmark at its
-    smallest (the rounds themselves are tested in test_bench_rounds, the grading of a
+    """The floor, plain nbgrader, make grade here, and make grade on a Dask cluster of one
+    and two workers (and on half the class), each on a fresh copy of a class of two, one
+    round: the benchmark at its smallest (the rounds themselves are tested in test_bench_rounds, the grading of a
     class by the session's graded class)."""
     results = tmp_path / "grading.json"
     result = run([sys.executable, str(ROOT / "benchmarks" / "grading.py"), "--submissions", "2", "--rounds", "1",
                   "--results", str(results)], cwd=ROOT, timeout=1200)
     assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-3000:]
-    assert len(re.findall(r"submissions/s", result.stdout)) == 4, result.stdout
+    assert len(re.findall(r"submissions/s", result.stdout)) == 5, result.stdout
     assert re.search(r"^threads: default: .*load average", result.stdout, re.M), result.stdout
-    assert "all four gave all 2 students the same marks" in result.stdout
+    assert "every grader gave all 2 students the same marks" in result.stdout
     figures = json.loads(results.read_text())
     assert figures["submissions"] == 2 and figures["rounds"] == 1
-    assert set(figures["seconds"]) == {"plain", "local", "half_local", "dask_1", "dask_2"}
+    assert set(figures["seconds"]) == {"floor", "plain", "local", "half_local", "dask_1", "half_dask_1", "dask_2",
+                                       "half_dask_2"}
+    assert set(figures["seconds_per_notebook_per_core"]) == {"floor", "local_after_start", "dask_1"}
     assert all(len(ts) == 1 for ts in figures["per_round"].values())
     speed_up = figures["figures"]["speed_up"]
     assert 0 < speed_up["min"] <= speed_up["median"] <= speed_up["max"]

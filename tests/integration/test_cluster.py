@@ -3,9 +3,11 @@ and two `dask worker` processes on 127.0.0.1, started as a site would start
 them. Part of the session's graded class (the_class.py) is graded again on
 the cluster, with the same course secret: its rows of grades.csv must be
 the ones this machine wrote, byte for byte. Then a worker is killed while it
-grades, and every submission must still get its row."""
+grades, and every submission must still get its row; and a cluster with a
+worker that lacks bubblewrap grades every submission on the other."""
 
 import csv
+import json
 import os
 import shutil
 import subprocess
@@ -146,11 +148,33 @@ def test_an_unreachable_scheduler_is_a_clear_error(tmp_path):
 
 
 def test_a_worker_of_another_course_version_is_refused(tmp_path):
-    """grade_on_worker refuses a payload from another version before anything runs."""
+    """grade_on_worker refuses a payload from another version before anything runs, and says so as data."""
     from grader import cluster as grading
 
     payload = {"assignment": A, "version": "not this course", "student": "s"}
-    with pytest.raises(RuntimeError, match="another version of the course"):
-        grading.grade_on_worker(payload)
+    refused = grading.grade_on_worker(payload)
+    assert "another version of the course" in refused["unable"] and "files" not in refused
     assert run([sys.executable, "-c", "import grader.cluster"], cwd=ROOT).returncode == 0
     assert Path(grading.COURSE) == ROOT
+
+
+def test_a_worker_without_bubblewrap_hands_its_submissions_to_another(tmp_path, graded_class):
+    """Two workers, the second without bubblewrap: it takes submissions (the scheduler spreads
+    them over both), cannot grade them, and each is graded on the first, with the marks of
+    this machine; run.json lists every move and its reason."""
+    students = ["solution", "stub", "copies", "deletes_tests", "exits_os", "loops_after"]
+    course = make_course(tmp_path / "course", graded_class, students)
+    with Cluster(tmp_path / "dask", workers=2, without_bwrap=1) as cluster:
+        done = grade(course, cluster.address)
+        from distributed import Client
+
+        with Client(cluster.address, timeout="30s") as client:
+            names = {w: info["name"] for w, info in client.scheduler_info()["workers"].items()}
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert lines(course / "grades.csv", students) == [
+        row for row in lines(graded_class.course / "grades.csv", students) if row[1] in ("assignment", A)]
+    record = json.loads((course / "_grading" / "run.json").read_text())["cluster"]
+    assert {names[w]: n for w, n in record["graded_on"].items()} == {"worker-1": len(students)}
+    assert record["moved"], "the worker without bubblewrap was never given a submission"
+    for move in record["moved"]:
+        assert names[move["worker"]] == "worker-2-without-bwrap" and "bubblewrap is not installed" in move["unable"]
