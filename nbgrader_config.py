@@ -12,6 +12,7 @@ from nbgrader.preprocessors import (
     AssignLatePenalties, CheckCellMetadata, ClearOutput, DeduplicateIds, GetGrades, LimitOutput,
     OverwriteKernelspec, SaveAutoGrades)
 
+from grader.feedback_exporter import FeedbackExporter
 from grader.preprocessors import JudgeTests, RestoreDeletedTests, SanitizeMarkdown
 
 c = get_config()  # noqa: F821 (provided by nbgrader when it reads this file)
@@ -41,6 +42,8 @@ c.Autograde.autograde_preprocessors = [JudgeTests, ClearMetadataPreprocessor, Li
 # handler, no outside link or image survives); `make grade` adds a
 # Content-Security-Policy and writes the math as MathML.
 c.GenerateFeedback.preprocessors = [GetGrades, SanitizeMarkdown, CSSHTMLHeaderPreprocessor]
+# nbconvert's HTMLExporter, its compiled Jinja templates kept by the process that forks the graders
+c.GenerateFeedback.exporter_class = FeedbackExporter
 
 # `nbgrader export` writes nbgrader's own CSV beside `make grade`'s grades.csv, not over it
 # (make grade records its marks in gradebook.db, so the two agree)

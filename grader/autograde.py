@@ -1,13 +1,14 @@
 """One submission through nbgrader: autograde (with the judge, ``JudgeTests``)
 and generate_feedback, by nbgrader's own API on a scratch course. The class
-run calls it in a forked child (``class_run.py``); a Dask worker runs it as
-``python -m grader.autograde FOLDER ASSIGNMENT STUDENT JUDGE_MB`` (``cluster.py``).
+run calls it in a forked child (``class_run.py``); a Dask worker, in a child forked
+by its warm grading process (``grading_server.py``).
 """
 
 import json
 import os
 import resource
 import sys
+import time
 from pathlib import Path
 
 
@@ -17,7 +18,7 @@ def without_iri_grammars():
     course's machine, most of importing nbformat). jsonschema only uses it to check the
     "iri" formats, and nothing a grading process runs checks formats (nbformat and
     nbgrader validate without a format checker), so every result stays the same. Called
-    first thing by ``python -m grader`` and ``python -m grader.autograde``, never on import."""
+    first thing by ``python -m grader`` and ``python -m grader.grading_server``, never on import."""
     if "jsonschema" not in sys.modules:
         sys.modules.setdefault("rfc3987_syntax", None)  # None: its import raises ImportError
 
@@ -58,12 +59,18 @@ def limit_memory(megabytes):
         resource.setrlimit(resource.RLIMIT_AS, (size if hard == resource.RLIM_INFINITY else min(size, hard), hard))
 
 
-def write_usage(folder):
+def write_usage(folder, seconds=None):
     """``folder/usage.json``: this grading process's CPU time and peak memory (its own, not its
-    sandbox's), for the run's ``_grading/run.json``."""
+    sandbox's), and the wall time of each step (``seconds``: as ``autograde_and_feedback`` and the
+    staging filled it, with the judge's from its reports), for the run's ``_grading/run.json``."""
     own = resource.getrusage(resource.RUSAGE_SELF)
+    seconds = dict(seconds or {})
+    judged = [json.loads(path.read_text()).get("seconds", 0) for path in (Path(folder) / "judge").glob("*.json")]
+    if judged:
+        seconds["judge"] = round(sum(judged), 3)
     (Path(folder) / "usage.json").write_text(json.dumps({
-        "cpu_seconds": round(own.ru_utime + own.ru_stime, 2), "max_rss_mb": round(own.ru_maxrss / 1024, 1)}))
+        "cpu_seconds": round(own.ru_utime + own.ru_stime, 2), "max_rss_mb": round(own.ru_maxrss / 1024, 1),
+        "seconds": seconds}))
 
 
 def report(result):
@@ -85,40 +92,27 @@ def warm_up(course, assignment):
             api.generate_feedback(assignment, "warmup", force=True)
 
 
-def autograde_and_feedback(folder, assignment, student):
+def autograde_and_feedback(folder, assignment, student, seconds=None):
     """Grade one staged submission in the scratch course ``folder`` with nbgrader's
     API (its JudgeTests run the judge) and write its feedback: what a grading child
     does, here or on a cluster's worker (``cluster.py``). Output goes to
     ``folder/autograde.log``; returns 0 (graded, with feedback), 1 (autograde
-    failed) or 2 (feedback failed)."""
+    failed) or 2 (feedback failed). ``seconds`` (a dict), if given, gets the wall
+    time of each step: "autograde" (the judge's included) and "feedback"."""
+    seconds = {} if seconds is None else seconds
     log = os.open(Path(folder) / "autograde.log", os.O_WRONLY | os.O_CREAT | os.O_TRUNC)
     os.dup2(log, 1)
     os.dup2(log, 2)
+    started = time.perf_counter()
     api = nbgrader_api(folder)
     result = api.autograde(assignment, student, force=True, create=True)
+    seconds["autograde"] = round(time.perf_counter() - started, 3)
     print(report(result), flush=True)
     if not result["success"]:
         return 1
+    started = time.perf_counter()
     result = api.generate_feedback(assignment, student, force=True)
+    seconds["feedback"] = round(time.perf_counter() - started, 3)
     (Path(folder) / "feedback.log").write_text(report(result))
     return 0 if result["success"] else 2
 
-
-def main(argv=None):
-    """The grading child on a cluster's worker: ``python -m grader.autograde FOLDER ASSIGNMENT STUDENT
-    [JUDGE_MB]``, its address space capped at JUDGE_MB megabytes (``limit_memory``)."""
-    folder, assignment, student, *judge_mb = (argv or sys.argv[1:])[:4]
-    without_iri_grammars()
-    code = 3
-    try:
-        limit_memory(int(judge_mb[0]) if judge_mb else 0)
-        code = autograde_and_feedback(folder, assignment, student)
-        write_usage(folder)
-    finally:
-        sys.stdout.flush()
-        sys.stderr.flush()
-        os._exit(code)
-
-
-if __name__ == "__main__":
-    main()

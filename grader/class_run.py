@@ -42,6 +42,7 @@ import json
 import os
 import resource
 import secrets
+import select
 import shutil
 import signal
 import sqlite3
@@ -83,6 +84,7 @@ class Course:
         self.root = Path(root).resolve()
         self.site_url = site_url  # the built site, where report.html's links to the chapters go
         self.judged = []  # class_report.verdict_record of each notebook graded in this run
+        self.seconds = {}  # wall time of this run's steps, here: prepare, grade, publish (run.json)
         self.scheduler = scheduler  # a Dask scheduler's address: grade there (cluster.py), not here
         # on a cluster: how many notebooks each worker graded, and each attempt a worker could not make
         self.on_cluster = {"graded_on": {}, "moved": []}
@@ -386,6 +388,7 @@ class Course:
             limit_memory(self.judge_mb)
             if grade:  # nbgrader's API, unless the parent has it already (warm_up): the run's
                 import nbgrader.apps.api  # noqa: F401  (start-up, before this child's notebook)
+            started = time.perf_counter()
             try:
                 self.stage(job)
             except Exception as error:  # one submission never ends the run
@@ -393,8 +396,10 @@ class Course:
                     row.reason = f"malformed submission ({_first_line(error)})"
                 job.to_grade = []
                 job.save()
-            code = autograde_and_feedback(job.folder, job.assignment, job.student) if grade and job.to_grade else 0
-            write_usage(job.folder)
+            seconds = {"stage": round(time.perf_counter() - started, 3)}
+            code = (autograde_and_feedback(job.folder, job.assignment, job.student, seconds)
+                    if grade and job.to_grade else 0)
+            write_usage(job.folder, seconds)
         except BaseException:
             traceback.print_exc()
         finally:
@@ -491,7 +496,7 @@ class Course:
         assignments = sorted({a for _, a in found} | (self.only_assignments & known))
         print(f"make grade: {len(found)} submissions of {len(assignments)} assignments from "
               f"{len({s for s, _ in found})} students in {self.root / 'submitted'}", file=sys.stderr, flush=True)
-        templates = {}
+        templates, clock = {}, time.perf_counter()
         for assignment in assignments:
             print(f"preparing {assignment} (its gradebook, from solutions/)", file=sys.stderr, flush=True)
             templates[assignment] = self.prepare(assignment)
@@ -499,6 +504,7 @@ class Course:
         # first to start saves anything: the first ones pay their start-up side by side anyway
         if not self.scheduler and len(found) > self.workers:
             self.warm_up(templates[found[0][1]][0], found[0][1])
+        self.seconds["prepare"], clock = round(time.perf_counter() - clock, 3), time.perf_counter()
         partial = bool(self.only_assignments or self.only_students)
         # a part of the class graded again keeps the other students' jobs (similarity reads them)
         for stale in ("feedback",) if partial else ("jobs", "feedback"):
@@ -510,10 +516,12 @@ class Course:
         else:
             self.grade_here(found, templates, rows, progress)
         progress.done(rows)
+        self.seconds["grade"], clock = round(time.perf_counter() - clock, 3), time.perf_counter()
         self.publish(rows, self.merged(rows, assignments) if partial else rows,
                      self.merged_verdicts(assignments) if partial else self.judged)
         # pairs of near-identical answers, for the instructor to look at: similarity/<assignment>.csv
         similarity.write_reports(self.root, self.work, assignments)
+        self.seconds["publish"] = round(time.perf_counter() - clock, 3)
         self.write_usage(found)
         return rows
 
@@ -554,15 +562,21 @@ class Course:
     def write_usage(self, found):
         """``_grading/run.json``: what this run cost, as data: this process's CPU
         time and peak memory, and the largest and total of the grading children's
-        (each child's ``usage.json``); on a cluster, where each notebook was graded
+        (each child's ``usage.json``), with the wall time of each step of theirs (staging,
+        autograde, of which the judge, and feedback) summed, and of this process's own
+        (preparing, grading, publishing); on a cluster, where each notebook was graded
         and which attempts were moved to another worker, and why."""
         used = [json.loads(path.read_text()) for path in (self.work / "jobs").glob("*/*/usage.json")]
+        steps = {}  # wall seconds of each step of the children's grading, summed
+        for usage in used:
+            for step, seconds in usage.get("seconds", {}).items():
+                steps[step] = round(steps.get(step, 0) + seconds, 3)
         own = resource.getrusage(resource.RUSAGE_SELF)
         (self.work / "run.json").write_text(json.dumps({
-            "submissions": len(found), "cpu_seconds": round(own.ru_utime + own.ru_stime, 2),
+            "submissions": len(found), "seconds": self.seconds, "cpu_seconds": round(own.ru_utime + own.ru_stime, 2),
             "max_rss_mb": round(own.ru_maxrss / 1024, 1),
             "children": {"count": len(used), "cpu_seconds": round(sum(u["cpu_seconds"] for u in used), 2),
-                         "max_rss_mb": max((u["max_rss_mb"] for u in used), default=0)},
+                         "max_rss_mb": max((u["max_rss_mb"] for u in used), default=0), "seconds": steps},
             **({"cluster": self.on_cluster} if self.scheduler else {})}, indent=1))
 
     def stage_alone(self, job):
@@ -583,32 +597,37 @@ class Course:
 
     def grade_here(self, found, templates, rows, progress):
         """Grade the submissions ``found`` on this machine, ``self.workers`` forked children at a time."""
-        waiting, running = list(found), {}  # running: pid -> (job, start time)
+        waiting, running = list(found), {}  # running: pid -> (job, its deadline, a descriptor of its end)
         try:
             while waiting or running:
                 while waiting and len(running) < self.workers:
                     student, assignment = waiting.pop(0)
                     job = self.job(student, assignment, *templates[assignment])
-                    running[self.start(job)] = (job, time.monotonic())
+                    pid = self.start(job)
+                    running[pid] = (job, time.monotonic() + self.notebook_timeout, os.pidfd_open(pid))
                     if not waiting:  # nothing more to fork: import what publishing needs while they grade
                         before_publish()
-                pid, status = os.waitpid(-1, os.WNOHANG) if running else (0, 0)
-                if pid:
-                    job, _ = running.pop(pid)
-                    rows += self.finish(job, os.waitstatus_to_exitcode(status))
-                    progress.step(rows)
-                    continue
-                for pid, (job, started) in list(running.items()):
-                    if time.monotonic() - started > self.notebook_timeout:
+                # until a child ends (its pidfd is readable) or the nearest time limit passes
+                first = min(deadline for _, deadline, _ in running.values())
+                ended = select.select([fd for _, _, fd in running.values()], [], [],
+                                      max(0.0, first - time.monotonic()))[0]
+                for pid, (job, deadline, fd) in list(running.items()):
+                    if fd in ended:
+                        code = os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1])
+                    elif time.monotonic() > deadline:
                         os.killpg(pid, signal.SIGKILL)
                         os.waitpid(pid, 0)
-                        del running[pid]
-                        rows += self.finish(job, None)
-                        progress.step(rows)
-                time.sleep(0.05)
+                        code = None
+                    else:
+                        continue
+                    os.close(fd)
+                    del running[pid]
+                    rows += self.finish(job, code)
+                    progress.step(rows)
         finally:  # interrupted: stop the children (each in its own session) and their workers
-            for pid in running:
+            for pid, (_, _, fd) in running.items():
                 os.killpg(pid, signal.SIGKILL)
+                os.close(fd)
 
     def replace(self, new, final):
         """Put the folder ``new`` at ``final`` by renames, moving what was there aside, then away."""
@@ -631,11 +650,12 @@ class Course:
                 graded.setdefault((row.student, row.assignment), []).append(row.status == "graded")
         from . import gradebook  # nbgrader's API: imported once the grading is done
 
+        structured = set()  # assignments whose cells are in the course's gradebook already
         with gradebook.course_gradebook(self.root) as gb:
             for (student, assignment), marks in sorted(graded.items()):
                 job = self.work / "jobs" / assignment / student
                 if all(marks) and (job / "gradebook.db").is_file():
-                    gradebook.record(gb, job / "gradebook.db", assignment, student)
+                    gradebook.record(gb, job / "gradebook.db", assignment, student, structured)
                     autograded = job / "autograded" / student / assignment
                     staged = self.work / "autograded" / student / assignment
                     shutil.rmtree(staged, ignore_errors=True)

@@ -37,13 +37,19 @@ def course_gradebook(root):
     return Gradebook(f"sqlite:///{root / 'gradebook.db'}")
 
 
-def record(gb, scratch, assignment, student):
+def record(gb, scratch, assignment, student, structured=None):
     """Copy ``student``'s graded ``assignment`` from the scratch gradebook at
     ``scratch`` into the course's, ``gb``: the submission, its timestamp, each
-    cell's automatic score and comment, the late penalty."""
+    cell's automatic score and comment, the late penalty. ``structured``: the
+    assignments whose structure this run has made in ``gb`` already (every
+    scratch gradebook of an assignment holds the same, from its one template),
+    which this adds to."""
+    structured = set() if structured is None else structured
     with Gradebook(f"sqlite:///{scratch}") as job:
         source = job.find_submission(assignment, student)
-        _structure(gb, source.assignment)
+        if assignment not in structured:
+            _structure(gb, source.assignment)
+            structured.add(assignment)
         gb.update_or_create_student(student)
         gb.update_or_create_submission(assignment, student, timestamp=source.timestamp)
         for notebook in source.notebooks:

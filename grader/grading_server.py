@@ -55,8 +55,9 @@ def grade_child(job):
         from .autograde import autograde_and_feedback, limit_memory, write_usage
 
         limit_memory(job["judge_mb"])
-        code = autograde_and_feedback(job["folder"], job["assignment"], job["student"])
-        write_usage(job["folder"])
+        seconds = {}
+        code = autograde_and_feedback(job["folder"], job["assignment"], job["student"], seconds)
+        write_usage(job["folder"], seconds)
     except BaseException:
         traceback.print_exc()
     finally:

@@ -26,12 +26,15 @@ class Report(TypedDict):
     """The judge's report on one notebook. ``status`` is "graded" or "not
     graded" (then ``reason`` says why and ``tests`` is empty); ``outputs``
     holds each code cell's output as text; ``restored`` the grade ids of the
-    test cells nbgrader's sanitising put back (RestoreDeletedTests)."""
+    test cells nbgrader's sanitising put back (RestoreDeletedTests); ``seconds``
+    how long the judge took (its confined worker's start and the cells, then
+    every call), written by JudgeTests."""
     status: str
     reason: str
     tests: dict[str, Verdict]
     outputs: list
     restored: list[str]
+    seconds: float
 
 
 class Mistake(NamedTuple):

@@ -14,6 +14,7 @@ test cells' own code never runs when a notebook is graded.
 import contextlib
 import json
 import tempfile
+import time
 import textwrap
 from pathlib import Path
 
@@ -94,9 +95,11 @@ class JudgeTests(NbGraderPreprocessor):
             folder = self.given_dir or stack.enter_context(tempfile.TemporaryDirectory(prefix="given-"))
             given = sandbox.given_file(folder, nbg["notebook"], GIVEN.get(nbg["notebook"], ()),
                                        {test.function for test in tests.values() if hasattr(test, "function")})
+            started = time.perf_counter()
             report = judge(cells, tests, lambda grade_id: seed(secret, nbg["assignment"], nbg["student"], grade_id),
                            sandbox.worker_argv(sandbox.Limits(memory_mb=self.memory_mb), given=given),
                            self.cells_timeout, self.call_timeout, nbg["notebook"], nbg["student"])
+            report["seconds"] = round(time.perf_counter() - started, 3)
         program = [c for c in nb.cells if c.cell_type == "code" and not _is_test(c)]
         for cell, output in zip(program, report.pop("outputs")):
             cell.outputs = cell_outputs(output)
