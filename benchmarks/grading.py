@@ -308,6 +308,7 @@ def main():
         seconds = rounds.interleaved({mode: functools.partial(grade, mode) for mode in commands}, args.rounds,
                                      before=fresh, warm_up=False)
         marks = {mode: [marks_of(mode, folder) for folder in folders[mode]] for mode in commands if mode != "floor"}
+        runs = [json.loads((folder / "_grading" / "run.json").read_text()) for folder in folders["local"]]
 
     # what a notebook costs once grading has started, per round: the class against half of it,
     # times the cores it used (the local pool: all of them; one Dask worker: one); and the floor's
@@ -326,6 +327,12 @@ def main():
         "dask_2_throughput_over_dask_1": rounds.ratio([2 * t for t in after_start["dask_1"]], after_start["dask_2"]),
         "dask_2_over_dask_1": rounds.ratio(seconds["dask_2"], seconds["dask_1"]),
     }
+    # where a notebook's time goes in make grade here: each grading child's steps (wall seconds,
+    # from _grading/run.json), and the parent's publishing, per notebook, median over the rounds
+    steps = {step: statistics.median(run["children"]["seconds"].get(step, 0) / n for run in runs)
+             for step in ("stage", "autograde", "judge", "feedback")}
+    steps["publish"] = statistics.median(run["seconds"]["publish"] / n for run in runs)
+    figures["steps_per_notebook"] = steps
     print("Median over the rounds, with min and max:")
     for label, mode, cores in [("floor: the cells in a confined Python, sequential", "floor", 1),
                                ("nbgrader autograde + feedback, sequential", "plain", 1),
@@ -343,6 +350,11 @@ def main():
           f"{rounds.shown(figures['dask_1_over_local'])} the local pool's")
     print(f"  two Dask workers against one, once started: {rounds.shown(figures['dask_2_throughput_over_dask_1'])} "
           f"the notebooks per second; whole runs: {rounds.shown(figures['dask_2_over_dask_1'])} the time")
+    print(f"  where a notebook's time goes in make grade (wall seconds per notebook, each child's steps, "
+          f"run side by side): the judge {steps['judge']:.2f} (the floor {figures['floor']['median']:.2f} of it), "
+          f"the rest of nbgrader's autograde {steps['autograde'] - steps['judge']:.2f}, the feedback page "
+          f"{steps['feedback']:.2f}, staging {steps['stage']:.2f}; then the parent's publishing "
+          f"{steps['publish']:.2f}")
     for mode in marks:
         expected = {s: m for s, m in marks["local"][0].items() if not mode.startswith("half_") or s in marks[mode][0]}
         for copy in marks[mode]:

@@ -45,6 +45,7 @@ machine.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import queue
@@ -138,9 +139,15 @@ class Server:
         return self.process.poll() is None
 
     def stop(self):
-        if self.alive():
-            os.killpg(self.process.pid, signal.SIGKILL)  # a child in flight has a session of its own,
-        self.process.wait()                              # and dies with its server's pipe (its wait)
+        """End the server: its requests closed, it kills a child in flight (which has a session of
+        its own) and exits; killed if it has not within a few seconds."""
+        with contextlib.suppress(OSError):  # (a server that ended has closed its end)
+            self.process.stdin.close()
+        try:
+            self.process.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait()
 
 
 class WarmGrading(WorkerPlugin):

@@ -178,3 +178,24 @@ def test_a_worker_without_bubblewrap_hands_its_submissions_to_another(tmp_path, 
     assert record["moved"], "the worker without bubblewrap was never given a submission"
     for move in record["moved"]:
         assert names[move["worker"]] == "worker-2-without-bwrap" and "bubblewrap is not installed" in move["unable"]
+
+
+def test_a_warm_server_is_kept_for_the_next_submission_and_replaced_for_another_version():
+    """WarmGrading.take: the idle server of the course's version is given again (warm), and
+    one of another version is stopped; a worker whose new server is of another version
+    cannot grade (it raises, which grade_on_worker reports as data)."""
+    from grader import cluster as grading
+
+    plugin = grading.WarmGrading({}, (ROOT / "nbgrader_config.py").read_text())  # nothing to warm up on
+    plugin.setup()
+    try:
+        server = plugin.take(grading.code_version())
+        assert server.alive()
+        plugin.give(server)
+        assert plugin.take(grading.code_version()) is server
+        plugin.give(server)
+        with pytest.raises(RuntimeError, match="another version of the course"):
+            plugin.take("not this course")
+        assert not server.alive() and plugin.idle.empty()
+    finally:
+        plugin.teardown()
