@@ -18,8 +18,10 @@ the class, from the same files:
    and `dask worker` processes on 127.0.0.1), with one worker and with two.
 
 `make grade`, here and on each cluster, also grades half the class, so that
-the difference is what the other half costs once grading has started, which
-is the figure compared with the floor and between the local pool and Dask.
+the difference in its grading step's wall time (`_grading/run.json`, which
+leaves out preparing the assignment and publishing) is what the other half
+costs once grading has started: the figure compared with the floor and
+between the local pool and Dask.
 Each cluster is used once, untimed, before the rounds (one submission): a
 cluster a course grades on has its warm grading processes already
 (cluster.py), and `make bench-startup` measures starting.
@@ -308,12 +310,15 @@ def main():
         seconds = rounds.interleaved({mode: functools.partial(grade, mode) for mode in commands}, args.rounds,
                                      before=fresh, warm_up=False)
         marks = {mode: [marks_of(mode, folder) for folder in folders[mode]] for mode in commands if mode != "floor"}
-        runs = [json.loads((folder / "_grading" / "run.json").read_text()) for folder in folders["local"]]
+        runs = {mode: [json.loads((folder / "_grading" / "run.json").read_text()) for folder in folders[mode]]
+                for mode in commands if mode not in ("floor", "plain")}
 
-    # what a notebook costs once grading has started, per round: the class against half of it,
-    # times the cores it used (the local pool: all of them; one Dask worker: one); and the floor's
+    # what a notebook costs once grading has started, per round: the wall time of make grade's
+    # grading step (run.json; preparing and publishing left out) for the class against half of
+    # it, times the cores it used (the local pool: all of them; one Dask worker: one); the floor's
     added = n - half
-    after_start = {mode: [(full - part) * cores / added for full, part in zip(seconds[mode], seconds[f"half_{mode}"])]
+    graded = {mode: [run["seconds"]["grade"] for run in ran] for mode, ran in runs.items()}
+    after_start = {mode: [(full - part) * cores / added for full, part in zip(graded[mode], graded[f"half_{mode}"])]
                    for mode, cores in (("local", WORKERS), ("dask_1", 1), ("dask_2", 2))}
     floor_per_notebook = [t / n for t in seconds["floor"]]
     figures = {
@@ -329,9 +334,9 @@ def main():
     }
     # where a notebook's time goes in make grade here: each grading child's steps (wall seconds,
     # from _grading/run.json), and the parent's publishing, per notebook, median over the rounds
-    steps = {step: statistics.median(run["children"]["seconds"].get(step, 0) / n for run in runs)
+    steps = {step: statistics.median(run["children"]["seconds"].get(step, 0) / n for run in runs["local"])
              for step in ("stage", "autograde", "judge", "feedback")}
-    steps["publish"] = statistics.median(run["seconds"]["publish"] / n for run in runs)
+    steps["publish"] = statistics.median(run["seconds"]["publish"] / n for run in runs["local"])
     figures["steps_per_notebook"] = steps
     print("Median over the rounds, with min and max:")
     for label, mode, cores in [("floor: the cells in a confined Python, sequential", "floor", 1),
@@ -343,7 +348,7 @@ def main():
         print(f"  {label:<52} {t:7.1f} s  {n / t:5.2f} submissions/s  {t * cores / n:5.2f} s per notebook per core")
     print(f"  speed-up of make grade over plain nbgrader: {rounds.shown(figures['speed_up'])}")
     print(f"  the floor, per notebook: {rounds.shown(figures['floor'], unit=' s')}")
-    print(f"  each notebook once make grade has started (the class against half of it): "
+    print(f"  each notebook once make grade has started (its grading step, the class against half of it): "
           f"{rounds.shown(figures['local_after_start'], unit=' s')} per core, "
           f"{rounds.shown(figures['local_over_floor'])} the floor")
     print(f"  on one Dask worker, once started: {rounds.shown(figures['dask_1'], unit=' s')} per notebook, "
