@@ -7,6 +7,7 @@ by its warm grading process (``grading_server.py``).
 import json
 import os
 import resource
+import signal
 import sys
 import time
 from pathlib import Path
@@ -45,6 +46,15 @@ def nbgrader_api(course):
 
     config = PyFileConfigLoader("nbgrader_config.py", path=str(course)).load_config()
     return NbGraderAPI(CourseDirectory(config=config), config=config)
+
+
+def kill_session(pid):
+    """Kill the grading child ``pid`` and the session it leads (the judge's confined worker
+    with it); a child that has not made its session yet, just after the fork, alone."""
+    try:
+        os.killpg(pid, signal.SIGKILL)
+    except ProcessLookupError:
+        os.kill(pid, signal.SIGKILL)
 
 
 def limit_memory(megabytes):

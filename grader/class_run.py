@@ -59,7 +59,7 @@ from coursework.variants import canonical_id
 
 from . import class_report, sandbox, similarity
 from .assignments import SECTIONS, TESTS
-from .autograde import (WITHOUT_JUDGE, autograde_and_feedback, limit_memory, nbgrader_api, report, warm_up,
+from .autograde import (WITHOUT_JUDGE, autograde_and_feedback, kill_session, limit_memory, nbgrader_api, report, warm_up,
                         write_config, write_usage)
 from .judge import course_secret
 from .report import (Progress, Row, not_graded_page, offline_page, shown, verdicts_page,
@@ -590,7 +590,7 @@ class Course:
                 job.load()
                 return os.waitstatus_to_exitcode(status)
             if time.monotonic() - started > self.notebook_timeout:
-                os.killpg(pid, signal.SIGKILL)
+                kill_session(pid)
                 os.waitpid(pid, 0)
                 return None
             time.sleep(0.01)
@@ -615,7 +615,7 @@ class Course:
                     if fd in ended:
                         code = os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1])
                     elif time.monotonic() > deadline:
-                        os.killpg(pid, signal.SIGKILL)
+                        kill_session(pid)
                         os.waitpid(pid, 0)
                         code = None
                     else:
@@ -626,7 +626,7 @@ class Course:
                     progress.step(rows)
         finally:  # interrupted: stop the children (each in its own session) and their workers
             for pid, (_, _, fd) in running.items():
-                os.killpg(pid, signal.SIGKILL)
+                kill_session(pid)
                 os.close(fd)
 
     def replace(self, new, final):

@@ -26,12 +26,13 @@ import json
 import os
 import select
 import shutil
-import signal
 import sys
 import tempfile
 import time
 import traceback
 from pathlib import Path
+
+from .autograde import kill_session
 
 COURSE = Path(__file__).resolve().parents[1]
 
@@ -78,7 +79,7 @@ def wait(pid, timeout, requests):
             if ended in ready:
                 return os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1])
             if requests in ready or left <= 0:  # the worker sends nothing while it waits: this is its end
-                os.killpg(pid, signal.SIGKILL)
+                kill_session(pid)
                 os.waitpid(pid, 0)
                 if requests in ready:
                     sys.exit(0)
