@@ -16,6 +16,7 @@ The trust boundary is a process boundary, and the file names show it:
     preprocessors/   nbgrader preprocessors: JudgeTests puts the judge's verdicts into nbgrader,
                      RestoreDeletedTests puts deleted test cells back and records which
     autograde.py     one submission through nbgrader's API (autograde, generate_feedback)
+    feedback_exporter.py  the feedback pages' exporter: nbconvert's, its templates compiled once
     class_run.py     ``make grade``: a forked child per submission (stage, autograde) -> rows
     cluster.py       ``SCHEDULER=... make grade``: the same grading of each submission on Dask workers
     grading_server.py  a Dask worker's warm grading process, which forks a child per submission
