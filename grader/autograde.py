@@ -10,6 +10,7 @@ import resource
 import signal
 import sys
 import time
+import traceback
 from pathlib import Path
 
 
@@ -46,6 +47,22 @@ def nbgrader_api(course):
 
     config = PyFileConfigLoader("nbgrader_config.py", path=str(course)).load_config()
     return NbGraderAPI(CourseDirectory(config=config), config=config)
+
+
+def as_child(work):
+    """In a grading child just forked: lead a session of its own (so that a time limit kills
+    the judge's worker with it), run ``work()`` and leave with its exit code (3 if it raised,
+    the traceback printed), never returning into the parent's code."""
+    code = 3
+    try:
+        os.setsid()
+        code = work()
+    except BaseException:
+        traceback.print_exc()
+    finally:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
 
 
 def kill_session(pid):

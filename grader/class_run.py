@@ -48,7 +48,6 @@ import signal
 import sqlite3
 import sys
 import time
-import traceback
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -59,8 +58,8 @@ from coursework.variants import canonical_id
 
 from . import class_report, sandbox, similarity
 from .assignments import SECTIONS, TESTS
-from .autograde import (WITHOUT_JUDGE, autograde_and_feedback, kill_session, limit_memory, nbgrader_api, report, warm_up,
-                        write_config, write_usage)
+from .autograde import (WITHOUT_JUDGE, as_child, autograde_and_feedback, kill_session, limit_memory, nbgrader_api,
+                        report, warm_up, write_config, write_usage)
 from .judge import course_secret
 from .report import (Progress, Row, not_graded_page, offline_page, shown, verdicts_page,
                      write_grades, write_totals)
@@ -380,9 +379,8 @@ class Course:
         pid = os.fork()
         if pid:
             return pid
-        code = 3
-        try:  # the child: never returns into the parent's code
-            os.setsid()  # its own process group, so that a timeout kills the judge's worker too
+
+        def work():  # in the child
             os.environ.clear()
             os.environ.update(self.env)
             limit_memory(self.judge_mb)
@@ -400,12 +398,9 @@ class Course:
             code = (autograde_and_feedback(job.folder, job.assignment, job.student, seconds)
                     if grade and job.to_grade else 0)
             write_usage(job.folder, seconds)
-        except BaseException:
-            traceback.print_exc()
-        finally:
-            sys.stdout.flush()
-            sys.stderr.flush()
-            os._exit(code)
+            return code
+
+        as_child(work)
 
     def finish(self, job, code, failure=None):
         """Fill in the rows of a graded job from the judge's reports and

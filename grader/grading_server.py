@@ -32,7 +32,7 @@ import time
 import traceback
 from pathlib import Path
 
-from .autograde import kill_session
+from .autograde import as_child, autograde_and_feedback, kill_session, limit_memory, write_usage
 
 COURSE = Path(__file__).resolve().parents[1]
 
@@ -47,24 +47,16 @@ def code_version(root=COURSE):
 
 
 def grade_child(job):
-    """In the forked child: grade ``job``'s scratch course; never returns."""
-    code = 3
-    try:
-        os.setsid()  # its own process group, so that a timeout kills the judge's worker too
-        null = os.open(os.devnull, os.O_RDWR)
-        os.dup2(null, 0)  # not the worker's requests (autograde_and_feedback puts 1 and 2 on its log)
-        from .autograde import autograde_and_feedback, limit_memory, write_usage
-
+    """In the forked child: grade ``job``'s scratch course, as a local grading child does; never returns."""
+    def work():
+        os.dup2(os.open(os.devnull, os.O_RDWR), 0)  # not the worker's requests (the log takes 1 and 2)
         limit_memory(job["judge_mb"])
         seconds = {}
         code = autograde_and_feedback(job["folder"], job["assignment"], job["student"], seconds)
         write_usage(job["folder"], seconds)
-    except BaseException:
-        traceback.print_exc()
-    finally:
-        sys.stdout.flush()
-        sys.stderr.flush()
-        os._exit(code)
+        return code
+
+    as_child(work)
 
 
 def wait(pid, timeout, requests):
