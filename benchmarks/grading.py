@@ -184,6 +184,18 @@ def startup_course(folder, students):
     return folder
 
 
+def made_since(jobs, start):
+    """Whether a job folder under ``jobs`` was made at ``start`` or later (one that the run
+    removes while this looks, as it clears the last run's jobs, does not count)."""
+    for job in jobs.glob("*/*"):
+        try:
+            if job.stat().st_ctime >= start:
+                return True
+        except FileNotFoundError:
+            pass
+    return False
+
+
 def started(folder, *args):
     """Run ``python -m grader`` in ``folder``: (seconds to the first grading child's staging,
     seconds in all). A child stages into a new _grading/jobs/<assignment>/<student>/, so the
@@ -194,7 +206,7 @@ def started(folder, *args):
                                env=ENV, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     first = None
     while process.poll() is None:
-        if first is None and any(job.stat().st_ctime >= start for job in (folder / "_grading" / "jobs").glob("*/*")):
+        if first is None and made_since(folder / "_grading" / "jobs", start):
             first = time.perf_counter() - clock
         time.sleep(0.005)
     wall = time.perf_counter() - clock
