@@ -7,6 +7,7 @@ by its warm grading process (``grading_server.py``).
 import json
 import os
 import resource
+import select
 import signal
 import sys
 import time
@@ -72,6 +73,25 @@ def kill_session(pid):
         os.killpg(pid, signal.SIGKILL)
     except ProcessLookupError:
         os.kill(pid, signal.SIGKILL)
+
+
+def wait_child(pid, timeout, watch=()):
+    """The exit code of the grading child ``pid``, or None if it ran past ``timeout`` seconds
+    and was killed with its session. If one of the files ``watch`` becomes readable first, the
+    child is killed the same way and EOFError raised."""
+    ended = os.pidfd_open(pid)
+    try:
+        ready = select.select([ended, *watch], [], [], timeout)[0]
+    finally:
+        os.close(ended)
+    if ended not in ready:
+        kill_session(pid)
+    code = os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1])
+    if ended in ready:
+        return code
+    if ready:
+        raise EOFError("the grading child was stopped: what it was watched for happened first")
+    return None
 
 
 def limit_memory(megabytes):

@@ -59,7 +59,7 @@ from coursework.variants import canonical_id
 from . import class_report, sandbox, similarity
 from .assignments import SECTIONS, TESTS
 from .autograde import (WITHOUT_JUDGE, as_child, autograde_and_feedback, kill_session, limit_memory, nbgrader_api,
-                        report, warm_up, write_config, write_usage)
+                        report, wait_child, warm_up, write_config, write_usage)
 from .judge import course_secret
 from .report import (Progress, Row, not_graded_page, offline_page, shown, verdicts_page,
                      write_grades, write_totals)
@@ -578,17 +578,10 @@ class Course:
         """Stage ``job`` in a child of its own, under the notebook's time limit
         (for a cluster, which grades elsewhere); the child's exit code, None when it
         was killed on time."""
-        pid, started = self.start(job, grade=False), time.monotonic()
-        while True:
-            done, status = os.waitpid(pid, os.WNOHANG)
-            if done:
-                job.load()
-                return os.waitstatus_to_exitcode(status)
-            if time.monotonic() - started > self.notebook_timeout:
-                kill_session(pid)
-                os.waitpid(pid, 0)
-                return None
-            time.sleep(0.01)
+        code = wait_child(self.start(job, grade=False), self.notebook_timeout)
+        if code is not None:
+            job.load()
+        return code
 
     def grade_here(self, found, templates, rows, progress):
         """Grade the submissions ``found`` on this machine, ``self.workers`` forked children at a time."""

@@ -87,17 +87,17 @@ def write_files(folder, files):
             path.write_bytes(data)
 
 
-def pack(course, job):
-    """What a worker needs to grade ``job``, as plain data."""
-    return {
-        "assignment": job.assignment, "student": job.student,
-        "version": code_version(),
-        "files": {name: data for name, data in files_of(job.folder).items() if name != "nbgrader_config.py"},
-        "course_config": (course.root / "nbgrader_config.py").read_text(),
-        "secret": course.secret_file.read_bytes(),
-        "cell_timeout": float(course.cell_timeout), "memory_mb": course.memory_mb, "judge_mb": course.judge_mb,
-        "timeout": course.notebook_timeout,
-    }
+def shared(course):
+    """What every submission's payload holds alike, read once per run."""
+    return {"version": code_version(), "course_config": (course.root / "nbgrader_config.py").read_text(),
+            "secret": course.secret_file.read_bytes(), "cell_timeout": float(course.cell_timeout),
+            "memory_mb": course.memory_mb, "judge_mb": course.judge_mb, "timeout": course.notebook_timeout}
+
+
+def pack(job, alike):
+    """What a worker needs to grade ``job``, as plain data (``alike``: ``shared``'s)."""
+    return {**alike, "assignment": job.assignment, "student": job.student,
+            "files": {name: data for name, data in files_of(job.folder).items() if name != "nbgrader_config.py"}}
 
 
 class Server:
@@ -265,6 +265,7 @@ def grade(course, found, templates, rows, progress):
         if first:  # before the first submission is staged: the workers warm up meanwhile
             client.register_plugin(warm_plugin(course, templates[first][0], first), name=NAME)
         futures = {}  # future -> (job, its payload, the workers that could not grade it)
+        alike = shared(course)
         for student, assignment in found:
             job = course.job(student, assignment, *templates[assignment])
             code = course.stage_alone(job)
@@ -272,7 +273,7 @@ def grade(course, found, templates, rows, progress):
                 rows += course.finish(job, code)
                 progress.step(rows)
                 continue
-            payload = pack(course, job)
+            payload = pack(job, alike)
             futures[client.submit(grade_on_worker, payload, pure=False)] = job, payload, []
         running = as_completed(futures)
         for future in running:

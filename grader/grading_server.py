@@ -24,15 +24,13 @@ waits for if the worker goes away (its standard input closes).
 import hashlib
 import json
 import os
-import select
 import shutil
 import sys
 import tempfile
-import time
 import traceback
 from pathlib import Path
 
-from .autograde import as_child, autograde_and_feedback, kill_session, limit_memory, write_usage
+from .autograde import as_child, autograde_and_feedback, limit_memory, wait_child, write_usage
 
 COURSE = Path(__file__).resolve().parents[1]
 
@@ -57,27 +55,6 @@ def grade_child(job):
         return code
 
     as_child(work)
-
-
-def wait(pid, timeout, requests):
-    """The child's exit code; None if it was killed at ``timeout`` seconds. Exits
-    (killing the child) if ``requests`` closes: the worker is gone."""
-    deadline = time.monotonic() + timeout
-    ended = os.pidfd_open(pid)
-    try:
-        while True:
-            left = deadline - time.monotonic()
-            ready = select.select([ended, requests], [], [], max(left, 0))[0] if left > 0 else []
-            if ended in ready:
-                return os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1])
-            if requests in ready or left <= 0:  # the worker sends nothing while it waits: this is its end
-                kill_session(pid)
-                os.waitpid(pid, 0)
-                if requests in ready:
-                    sys.exit(0)
-                return None
-    finally:
-        os.close(ended)
 
 
 def main(argv=None):
@@ -106,7 +83,11 @@ def main(argv=None):
         pid = os.fork()
         if pid == 0:
             grade_child(job)
-        replies.write(json.dumps({"code": wait(pid, job["timeout"], requests)}) + "\n")
+        try:  # the worker sends nothing while it waits: its requests readable is their end
+            code = wait_child(pid, job["timeout"], [requests])
+        except EOFError:
+            sys.exit(0)
+        replies.write(json.dumps({"code": code}) + "\n")
         replies.flush()
 
 

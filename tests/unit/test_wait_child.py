@@ -1,12 +1,13 @@
-"""grader.grading_server.wait: a Dask worker's warm grading process keeps the notebook's
-time limit itself, and takes its child with it when the worker goes away."""
+"""grader.autograde.wait_child: how make grade's staging child and a Dask worker's warm
+grading process keep the notebook's time limit, and how the warm process takes its child
+with it when the worker goes away (its requests, watched, close)."""
 
 import os
 import time
 
 import pytest
 
-from grader.grading_server import wait
+from grader.autograde import wait_child
 
 
 def sleeping_child(seconds, code=0):
@@ -21,7 +22,7 @@ def sleeping_child(seconds, code=0):
 def test_a_child_that_ends_gives_its_exit_code():
     reading, writing = os.pipe()
     with os.fdopen(reading, "rb") as requests:
-        assert wait(sleeping_child(0.05, code=2), 30, requests) == 2
+        assert wait_child(sleeping_child(0.05, code=2), 30, [requests]) == 2
     os.close(writing)
 
 
@@ -30,7 +31,7 @@ def test_a_child_past_the_time_limit_is_killed_and_reported_none():
     pid = sleeping_child(60)
     started = time.monotonic()
     with os.fdopen(reading, "rb") as requests:
-        assert wait(pid, 0.3, requests) is None
+        assert wait_child(pid, 0.3, [requests]) is None
     assert time.monotonic() - started < 10
     with pytest.raises(ProcessLookupError):  # killed and reaped
         os.kill(pid, 0)
@@ -41,7 +42,7 @@ def test_the_worker_going_away_ends_the_server_and_its_child():
     pid = sleeping_child(60)
     reading, writing = os.pipe()  # (after the fork: the child holds no end of it)
     os.close(writing)  # the worker's end of the requests
-    with os.fdopen(reading, "rb") as requests, pytest.raises(SystemExit):
-        wait(pid, 60, requests)
+    with os.fdopen(reading, "rb") as requests, pytest.raises(EOFError):
+        wait_child(pid, 60, [requests])
     with pytest.raises(ProcessLookupError):
         os.kill(pid, 0)
